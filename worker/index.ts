@@ -1,0 +1,4 @@
+export default {
+  fetch() { return new Response('ok'); },
+};
+export { Datacenter } from '../durable-objects/datacenter';
