@@ -1,4 +1,241 @@
+// The Datacenter Durable Object: one per datacenter, owning its catalog, health checks and indexes in
+// SQLite. RPC methods are named after Consul's endpoints and stay thin: store/, queries, watches, timers.
 import { DurableObject } from 'cloudflare:workers';
-export class Datacenter extends DurableObject {
-  ping() { return 'pong'; }
+import { SERF_HEALTH_CHECK_ID } from '../worker/consul/agent';
+import type { BlockingParams, HealthStatus, Indexed } from '../worker/consul/common';
+import type { CheckSpec, HealthCheck, ServiceEntry } from '../worker/consul/check';
+import type { AgentService, NodeService } from '../worker/consul/service';
+import * as agent from './agent';
+import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog';
+import { CheckMonitor } from './checks/monitor';
+import { truncateOutput } from './checks/output';
+import { Clock } from './clock';
+import { contentHash } from './content-hash';
+import { Indexes, nodeRow, type Tx } from './indexes';
+import { ok, refuse, type Outcome } from './outcome';
+import * as q from './queries';
+import { migrate } from './schema';
+import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks';
+import { getNode, upsertNode } from './store/nodes';
+import { Timers } from './timers';
+import { block, Watches } from './watches';
+
+export interface DatacenterEnv {
+  DATACENTER: string;
+  AGENT_NODE: string;
+  AGENT_ADDRESS: string;
+}
+
+class Rollback extends Error {
+  constructor(readonly outcome: Outcome<never>) {
+    super(outcome.ok ? '' : outcome.reason);
+  }
+}
+
+export class Datacenter extends DurableObject<DatacenterEnv> {
+  readonly clock = new Clock();
+  readonly watches = new Watches();
+  readonly stats = { writes: 0, alarmsSet: 0 };
+  readonly indexes: Indexes;
+  readonly timers: Timers;
+  readonly monitor: CheckMonitor;
+  private readonly sql: SqlStorage;
+  private readonly agentNode: string;
+  private readonly read: q.ReadContext;
+
+  constructor(ctx: DurableObjectState, env: DatacenterEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(this.sql);
+    this.indexes = new Indexes(this.sql);
+    this.agentNode = env.AGENT_NODE || 'beacon';
+    this.read = { sql: this.sql, indexes: this.indexes, datacenter: ctx.id.name ?? env.DATACENTER ?? 'dc1' };
+    this.timers = new Timers(ctx.storage, this.clock, this.stats);
+    const host = { sql: this.sql, agentNode: this.agentNode, now: () => this.clock.now(), write: <T>(fn: (tx: Tx) => T) => this.write(fn) };
+    this.monitor = new CheckMonitor(host, this.timers);
+    this.ensureAgentNode(env.AGENT_ADDRESS || '127.0.0.1');
+    this.monitor.start();
+    void ctx.blockConcurrencyWhile(() => this.timers.restore());
+  }
+
+  // ---- agent --------------------------------------------------------------------------------
+  agentInfo() {
+    return { node: q.catalogNodeServices(this.read, this.agentNode).read().value!.Node, datacenter: this.read.datacenter };
+  }
+
+  agentServices(): AgentService[] {
+    return this.agentServiceList();
+  }
+
+  async agentService(id: string, hash: string, waitMs: number): Promise<{ service: AgentService; hash: string } | null> {
+    const current = () => {
+      const service = this.agentServiceList().find((s) => s.ID.toLowerCase() === id.toLowerCase());
+      return service ? { service, hash: contentHash(service) } : null;
+    };
+    const deadline = Date.now() + waitMs;
+    let result = current();
+    while (hash && result?.hash === hash && Date.now() < deadline) {
+      await this.watches.wait([nodeRow(this.agentNode)], deadline - Date.now());
+      result = current();
+    }
+    return result;
+  }
+
+  agentChecks(): HealthCheck[] {
+    return q.healthNodeChecks(this.read, this.agentNode).read().value;
+  }
+
+  agentServiceHealth(by: { id?: string; name?: string }): ServiceEntry[] {
+    const name = by.name ?? this.agentServiceList().find((s) => s.ID.toLowerCase() === by.id?.toLowerCase())?.Service;
+    if (!name) return [];
+    const onAgent = q.healthServiceNodes(this.read, name).read().value.filter((e) => e.Node.Node.toLowerCase() === this.agentNode.toLowerCase());
+    return by.id ? onAgent.filter((e) => e.Service.ID.toLowerCase() === by.id!.toLowerCase()) : onAgent;
+  }
+
+  agentServiceRegister(req: agent.AgentServiceRegisterRequest): Outcome<null> {
+    const changes = this.write((tx) => agent.registerService(tx, this.agentNode, req));
+    this.applyCheckChanges(changes);
+    return ok(null);
+  }
+
+  agentServiceDeregister(serviceId: string): Outcome<null> {
+    return this.agentWrite((tx) => agent.deregisterService(tx, this.agentNode, serviceId));
+  }
+
+  agentCheckRegister(spec: CheckSpec): Outcome<null> {
+    return this.agentWrite((tx) => agent.registerCheck(tx, this.agentNode, spec));
+  }
+
+  agentCheckDeregister(checkId: string): Outcome<null> {
+    return this.agentWrite((tx) => agent.deregisterCheck(tx, this.agentNode, checkId));
+  }
+
+  agentServiceMaintenance(serviceId: string, enable: boolean, reason: string): Outcome<null> {
+    return this.write((tx) => agent.serviceMaintenance(tx, this.agentNode, serviceId, enable, reason));
+  }
+
+  agentNodeMaintenance(enable: boolean, reason: string): Outcome<null> {
+    this.write((tx) => agent.nodeMaintenance(tx, this.agentNode, enable, reason));
+    return ok(null);
+  }
+
+  /** TTL pass/warn/fail/update. A heartbeat that changes nothing restarts the clock in memory only. */
+  agentCheckUpdate(checkId: string, status: HealthStatus, output: string): Outcome<null> {
+    const row = getCheck(this.sql, this.agentNode, checkId);
+    if (!row) return refuse(404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
+    const run = checkBody(row).Run;
+    if (!run.TTL) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
+    this.monitor.heartbeat(row.check_id, run.TTL);
+    const text = truncateOutput(output, run.OutputMaxSize);
+    if (row.status === status && row.output === text) return ok(null);
+    this.write((tx) => setCheckStatus(tx, this.agentNode, row.check_id, status, text));
+    this.monitor.trackCritical(getCheck(this.sql, this.agentNode, row.check_id)!);
+    return ok(null);
+  }
+
+  // ---- catalog and health -------------------------------------------------------------------
+  catalogRegister(req: CatalogRegisterRequest): Outcome<true> {
+    return this.write((tx) => catalogRegister(tx, req));
+  }
+
+  catalogDeregister(req: CatalogDeregisterRequest): Outcome<true> {
+    const outcome = this.write((tx) => catalogDeregister(tx, req));
+    if (req.Node.toLowerCase() === this.agentNode.toLowerCase()) this.monitor.start();
+    return outcome;
+  }
+
+  catalogNodes(p: BlockingParams) {
+    return this.blocking(q.catalogNodes(this.read), p);
+  }
+  catalogAllInstances(p: BlockingParams) {
+    return this.blocking(q.catalogAllInstances(this.read), p);
+  }
+  catalogServiceNodes(name: string, p: BlockingParams) {
+    return this.blocking(q.catalogServiceNodes(this.read, name), p);
+  }
+  catalogNodeServices(node: string, p: BlockingParams) {
+    return this.blocking(q.catalogNodeServices(this.read, node), p);
+  }
+  healthServiceNodes(name: string, p: BlockingParams) {
+    return this.blocking(q.healthServiceNodes(this.read, name), p);
+  }
+  healthNodeChecks(node: string, p: BlockingParams) {
+    return this.blocking(q.healthNodeChecks(this.read, node), p);
+  }
+  healthServiceChecks(name: string, p: BlockingParams) {
+    return this.blocking(q.healthServiceChecks(this.read, name), p);
+  }
+  healthChecksInState(state: string, p: BlockingParams) {
+    return this.blocking(q.healthChecksInState(this.read, state), p);
+  }
+
+  /** A bare round trip, for benchmarks: touches only memory. */
+  ping(): number {
+    return this.indexes.current();
+  }
+
+  getStats() {
+    return { ...this.stats, index: this.indexes.current() };
+  }
+
+  override async alarm(): Promise<void> {
+    const probes = this.timers.takeDue().map((key) => this.monitor.fire(key));
+    this.timers.rearm();
+    await Promise.all(probes);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+  private blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {
+    return block(this.watches, params, query.rows, query.read);
+  }
+
+  /** Runs `fn` in one SQLite transaction; a refusal it returns rolls everything back. */
+  private write<T>(fn: (tx: Tx) => T): T {
+    const tx = this.indexes.begin(this.clock.now());
+    let result: T;
+    try {
+      result = this.ctx.storage.transactionSync(() => {
+        const r = fn(tx);
+        if (r && typeof r === 'object' && 'ok' in r && r.ok === false) throw new Rollback(r as unknown as Outcome<never>);
+        this.indexes.commit(tx);
+        return r;
+      });
+    } catch (err) {
+      if (err instanceof Rollback) return err.outcome as T;
+      throw err;
+    }
+    if (tx.touched.size) {
+      this.stats.writes++;
+      this.indexes.publish(tx);
+      this.watches.notify(tx.touched);
+    }
+    return result;
+  }
+
+  private agentWrite(fn: (tx: Tx) => Outcome<agent.CheckChanges>): Outcome<null> {
+    const outcome = this.write(fn);
+    if (!outcome.ok) return outcome;
+    this.applyCheckChanges(outcome.value);
+    return ok(null);
+  }
+
+  private applyCheckChanges(changes: agent.CheckChanges): void {
+    for (const id of changes.removed) this.monitor.untrack(id);
+    for (const id of changes.tracked) this.monitor.track(id);
+  }
+
+  private agentServiceList(): AgentService[] {
+    const services = q.catalogNodeServices(this.read, this.agentNode).read().value?.Services ?? [];
+    return services.map(({ CreateIndex, ModifyIndex, ...s }: NodeService) => ({ ...s, Datacenter: this.read.datacenter }));
+  }
+
+  private ensureAgentNode(address: string): void {
+    const existing = getNode(this.sql, this.agentNode);
+    const tagged = { lan: address, lan_ipv4: address, wan: address, wan_ipv4: address };
+    this.write((tx) => {
+      upsertNode(tx, { Node: this.agentNode, ID: existing?.id ?? crypto.randomUUID(), Address: address, TaggedAddresses: tagged, Meta: { 'consul-network-segment': '' } });
+      upsertCheck(tx, this.agentNode, { CheckID: SERF_HEALTH_CHECK_ID, Name: 'Serf Health Status', Notes: '', ServiceID: '', Status: 'passing', Output: 'Agent alive and reachable', Type: '', Run: {} });
+      setCheckStatus(tx, this.agentNode, SERF_HEALTH_CHECK_ID, 'passing', 'Agent alive and reachable');
+    });
+  }
 }

@@ -1,4 +1,5 @@
-export default {
-  fetch() { return new Response('ok'); },
-};
+// Wrangler's entry point: the HTTP app, and the Durable Object class it binds.
+import { app } from './app';
+
+export default app;
 export { Datacenter } from '../durable-objects/datacenter';

@@ -17,3 +17,9 @@ export const permissionDenied = () => new ConsulError(403, 'Permission denied');
 export const notFound = (reason = '') => new ConsulError(404, reason);
 /** Consul answers server-side (RPC) validation failures with 500 and the raw error text. */
 export const serverError = (reason: string) => new ConsulError(500, reason);
+
+/** Turns a Durable Object refusal into the error Consul would answer. */
+export function unwrap<T>(outcome: { ok: true; value: T } | { ok: false; status: number; reason: string }): T {
+  if (!outcome.ok) throw new ConsulError(outcome.status, outcome.reason);
+  return outcome.value;
+}

@@ -1,0 +1,59 @@
+// The Datacenter's SQLite schema as append-only migrations, applied in the constructor.
+// PRAGMA user_version is not available to Durable Objects, so applied ids live in a table.
+
+export interface Migration {
+  id: number;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    id: 1,
+    sql: `
+      CREATE TABLE index_rows (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE nodes (
+        node TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        id TEXT NOT NULL,
+        address TEXT NOT NULL,
+        tagged_addresses TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL
+      );
+      CREATE TABLE services (
+        node TEXT NOT NULL COLLATE NOCASE,
+        service_id TEXT NOT NULL COLLATE NOCASE,
+        service_name TEXT NOT NULL COLLATE NOCASE,
+        body TEXT NOT NULL,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL,
+        PRIMARY KEY (node, service_id)
+      );
+      CREATE INDEX services_by_name ON services (service_name);
+      CREATE TABLE checks (
+        node TEXT NOT NULL COLLATE NOCASE,
+        check_id TEXT NOT NULL COLLATE NOCASE,
+        service_id TEXT NOT NULL COLLATE NOCASE,
+        status TEXT NOT NULL,
+        output TEXT NOT NULL,
+        body TEXT NOT NULL,
+        critical_since INTEGER,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL,
+        PRIMARY KEY (node, check_id)
+      );
+      CREATE INDEX checks_by_service ON checks (node, service_id);
+      CREATE INDEX checks_by_status ON checks (status);
+    `,
+  },
+];
+
+export function migrate(sql: SqlStorage, migrations: Migration[] = MIGRATIONS): void {
+  sql.exec('CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = new Set(sql.exec<{ id: number }>('SELECT id FROM migrations').toArray().map((r) => r.id));
+  for (const m of migrations) {
+    if (applied.has(m.id)) continue;
+    sql.exec(m.sql);
+    sql.exec('INSERT INTO migrations (id, applied_at) VALUES (?, ?)', m.id, Date.now());
+  }
+}

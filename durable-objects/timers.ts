@@ -1,0 +1,58 @@
+// Many deadlines (TTL expiry, critical-service reaping, active check runs) served by the object's one
+// alarm. Deadlines live in memory; the alarm only ever moves earlier, so pushing a deadline later
+// (a TTL heartbeat) costs no storage write. On firing: take what is due, handle it, re-arm.
+import type { Clock } from './clock';
+
+export class Timers {
+  private readonly deadlines = new Map<string, number>();
+  private armedAt: number | null = null;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly clock: Clock,
+    private readonly stats: { alarmsSet: number },
+  ) {}
+
+  set(key: string, at: number): void {
+    this.deadlines.set(key, at);
+    if (this.armedAt === null || at < this.armedAt) this.arm(at);
+  }
+
+  delete(key: string): void {
+    this.deadlines.delete(key);
+  }
+
+  get(key: string): number | undefined {
+    return this.deadlines.get(key);
+  }
+
+  /** Removes and returns the keys due by now, earliest first. */
+  takeDue(): string[] {
+    const now = this.clock.now();
+    const due = [...this.deadlines].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
+    for (const [key] of due) this.deadlines.delete(key);
+    return due.map(([key]) => key);
+  }
+
+  /** After the alarm ran (the platform cleared it): arm again for the earliest remaining deadline. */
+  rearm(): void {
+    this.armedAt = null;
+    const next = Math.min(...this.deadlines.values());
+    if (Number.isFinite(next)) this.arm(next);
+  }
+
+  /** At start-up: trust an alarm already stored if it is early enough, else set one. */
+  async restore(): Promise<void> {
+    const stored = await this.storage.getAlarm();
+    this.armedAt = stored;
+    const next = Math.min(...this.deadlines.values());
+    if (Number.isFinite(next) && (stored === null || next < stored)) this.arm(next);
+  }
+
+  private arm(at: number): void {
+    this.armedAt = at;
+    this.stats.alarmsSet++;
+    // Alarms run on the real clock; the test clock's offset only shifts what counts as due.
+    void this.storage.setAlarm(Math.max(Date.now(), at - this.clock.offsetMs));
+  }
+}

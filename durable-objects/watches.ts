@@ -1,0 +1,67 @@
+// Blocking queries: requests parked on the index rows they read, woken only when one of those rows
+// moves. Mirrors Consul's agent/blockingquery: run, compare, wait, rerun; a timeout returns current data.
+import type { BlockingParams, Indexed } from '../worker/consul/common';
+
+type Waiter = () => void;
+
+export class Watches {
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Parked requests woken by a write so far: a watcher on `a` must not be woken by `b`. */
+  woken = 0;
+
+  /** Resolves when any of `rows` is notified, or after `timeoutMs`. */
+  wait(rows: string[], timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        for (const row of rows) this.waiters.get(row)?.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      for (const row of rows) {
+        let set = this.waiters.get(row);
+        if (!set) this.waiters.set(row, (set = new Set()));
+        set.add(wake);
+      }
+    });
+  }
+
+  notify(rows: Iterable<string>): void {
+    const woken = new Set<Waiter>();
+    for (const row of rows) {
+      const set = this.waiters.get(row);
+      if (!set) continue;
+      for (const w of set) woken.add(w);
+      this.waiters.delete(row);
+    }
+    this.woken += woken.size;
+    for (const wake of woken) wake();
+  }
+
+  /** How many requests are parked on `row` (for tests and stats). */
+  parkedOn(row: string): number {
+    return this.waiters.get(row)?.size ?? 0;
+  }
+}
+
+/**
+ * Runs `read` until its index passes `params.minIndex` or the wait ends. `rows` are the index rows
+ * the read depends on: writes elsewhere never wake it.
+ */
+export async function block<T>(
+  watches: Watches,
+  params: BlockingParams,
+  rows: string[],
+  read: () => Indexed<T>,
+): Promise<Indexed<T>> {
+  let result = read();
+  if (params.minIndex <= 0) return result;
+  const deadline = Date.now() + params.waitMs;
+  while (result.index <= params.minIndex) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    await watches.wait(rows, remaining);
+    result = read();
+  }
+  return result;
+}

@@ -1,0 +1,36 @@
+// The route table: global middleware, one mount per Consul API area, one error handler.
+import { Hono } from 'hono';
+import type { AppEnv } from './env';
+import { acl } from './http/acl';
+import { datacenter } from './http/datacenter';
+import { ConsulError } from './http/errors';
+import { agent } from './routes/agent';
+import { agentChecks } from './routes/agent-checks';
+import { catalog } from './routes/catalog';
+import { health } from './routes/health';
+import { status } from './routes/status';
+
+export const app = new Hono<AppEnv>();
+
+app.use('/v1/*', acl, datacenter);
+
+app.route('/v1/agent', agent);
+app.route('/v1/agent', agentChecks);
+app.route('/v1/catalog', catalog);
+app.route('/v1/health', health);
+app.route('/v1/status', status);
+
+app.get('/', (c) => c.text('Beacon: a Consul-compatible service registry. The HTTP API is under /v1/.'));
+
+app.notFound((c) =>
+  c.req.path.startsWith('/v1/') ? c.text('Invalid URL path: not a recognized HTTP API endpoint', 404) : c.text('404 page not found', 404),
+);
+
+app.onError((err, c) => {
+  if (err instanceof ConsulError) {
+    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+    return c.text(err.message, err.status as 400);
+  }
+  console.error(err);
+  return c.text(err.message || 'Internal error', 500);
+});

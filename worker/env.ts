@@ -1,0 +1,29 @@
+// The worker's bindings and per-request variables, typed once for every route.
+import type { Datacenter, DatacenterEnv } from '../durable-objects/datacenter';
+
+export interface Env extends DatacenterEnv {
+  DATACENTER_OBJECT: DurableObjectNamespace<Datacenter>;
+  /** Longest blocking-query wait honoured, in ms. */
+  MAX_WAIT_MS?: string;
+}
+
+export type DatacenterStub = DurableObjectStub<Datacenter>;
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    /** The Datacenter object this request reads and writes. */
+    dc: DatacenterStub;
+    dcName: string;
+    /** The ACL token the request carried ('' for anonymous). */
+    token: string;
+  };
+};
+
+declare global {
+  namespace Cloudflare {
+    // Lets tests' `env` from cloudflare:test see Beacon's bindings.
+    interface Env extends BeaconBindings {}
+  }
+}
+type BeaconBindings = Env;

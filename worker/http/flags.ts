@@ -1,0 +1,44 @@
+// Query-string flags as Consul reads them: most are presence-only, `?passing` is a Go bool.
+import type { Context } from 'hono';
+import { badRequest } from './errors';
+
+/** Presence flags (`?recurse`, `?stale`, `?pretty`): present with any value, even empty. */
+export const has = (c: Context, name: string): boolean => c.req.query(name) !== undefined;
+
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** Go's strconv.ParseBool; `undefined` when the text is not a bool. */
+export function parseGoBool(text: string): boolean | undefined {
+  return TRUE.has(text) ? true : FALSE.has(text) ? false : undefined;
+}
+
+/** `?passing`: absent → false, empty → true, else a Go bool or 400. */
+export function passingFlag(c: Context): boolean {
+  const value = c.req.query('passing');
+  if (value === undefined) return false;
+  if (value === '') return true;
+  const parsed = parseGoBool(value);
+  if (parsed === undefined) throw badRequest('Invalid value for ?passing');
+  return parsed;
+}
+
+/** `?enable=` for maintenance endpoints: required Go bool. */
+export function enableFlag(c: Context): boolean {
+  const value = c.req.query('enable');
+  if (value === undefined) throw badRequest('Missing value for enable');
+  const parsed = parseGoBool(value);
+  if (parsed === undefined) throw badRequest(`Invalid value for enable: "${value}"`);
+  return parsed;
+}
+
+/** The consistency mode a read asked for, echoed in X-Consul-Effective-Consistency. */
+export function consistencyMode(c: Context): 'leader' | 'stale' | 'consistent' {
+  const stale = has(c, 'stale') || has(c, 'max_stale');
+  const consistent = has(c, 'consistent');
+  if (stale && consistent) throw badRequest('Cannot specify ?stale with ?consistent, conflicting semantics.');
+  return stale ? 'stale' : consistent ? 'consistent' : 'leader';
+}
+
+/** Every value of a repeatable parameter (`?tag=a&tag=b`). */
+export const queries = (c: Context, name: string): string[] => c.req.queries(name) ?? [];

@@ -1,0 +1,26 @@
+// One response wrapper, as Consul's agent/http.go setMeta/setIndex: X-Consul-Index (never 0),
+// known-leader and last-contact headers, compact or ?pretty JSON, empty 200s and JSON booleans.
+import type { Context } from 'hono';
+import { has } from './flags';
+
+export function setIndex(c: Context, index: number): void {
+  c.header('X-Consul-Index', String(Math.max(1, index)));
+  c.header('X-Consul-KnownLeader', 'true');
+  c.header('X-Consul-LastContact', '0');
+}
+
+export function json(c: Context, body: unknown, status = 200): Response {
+  const text = has(c, 'pretty') ? `${JSON.stringify(body, null, 4)}\n` : JSON.stringify(body);
+  return c.body(text, status as 200, { 'Content-Type': 'application/json' });
+}
+
+/** A read answer that carries the index it was read at. */
+export function indexedJson(c: Context, body: unknown, index: number): Response {
+  setIndex(c, index);
+  return json(c, body);
+}
+
+/** Agent writes answer 200 with an empty body and no Content-Type. */
+export const empty = (c: Context): Response => c.body(null, 200);
+
+export const bool = (c: Context, value: boolean): Response => json(c, value);

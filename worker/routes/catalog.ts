@@ -1,0 +1,113 @@
+// /v1/catalog: register and deregister nodes, services and checks; list what is registered.
+import { Hono } from 'hono';
+import { CatalogDeregistrationSchema, CatalogRegistrationSchema, type CatalogCheck } from '../consul/catalog';
+import type { HealthStatus } from '../consul/common';
+import type { CheckRunSpec } from '../consul/check';
+import type { AppEnv } from '../env';
+import { authorize } from '../http/acl';
+import { blockingParams } from '../http/blocking';
+import { readBody } from '../http/body';
+import { endpoint } from '../http/endpoint';
+import { ConsulError, serverError, unwrap } from '../http/errors';
+import { applyFilter } from '../http/filter';
+import { consistencyMode } from '../http/flags';
+import { indexedJson, json } from '../http/meta';
+import { pathTail } from '../http/path';
+import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
+import { parseStatus } from '../registration/check';
+import { toServiceDefinition, validateMeta } from '../registration/service';
+
+export const catalog = new Hono<AppEnv>();
+
+catalog.use('*', async (c, next) => {
+  c.header('X-Consul-Effective-Consistency', consistencyMode(c));
+  await next();
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toCatalogCheck(check: CatalogCheck) {
+  const d = check.Definition ?? {};
+  const run: CheckRunSpec = {
+    HTTP: d.HTTP, TCP: d.TCP, Method: d.Method, Header: d.Header, Body: d.Body, TLSSkipVerify: d.TLSSkipVerify,
+    Interval: d.Interval ?? d.IntervalDuration, Timeout: d.Timeout ?? d.TimeoutDuration,
+    DeregisterCriticalServiceAfter: d.DeregisterCriticalServiceAfter ?? d.DeregisterCriticalServiceAfterDuration,
+  };
+  const type = (check.Type ?? (d.HTTP ? 'http' : d.TCP ? 'tcp' : '')) as '';
+  return {
+    CheckID: check.CheckID || check.Name || '',
+    Name: check.Name || check.CheckID || '',
+    Notes: check.Notes ?? '',
+    ServiceID: check.ServiceID ?? '',
+    Status: (parseStatus(check.Status, `Invalid check status: '${check.Status}'`) ?? 'critical') as HealthStatus,
+    Output: check.Output ?? '',
+    Type: type,
+    Run: Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) as CheckRunSpec,
+  };
+}
+
+endpoint(catalog, ['PUT'], '/register', async (c) => {
+  const body = await readBody(c, CatalogRegistrationSchema);
+  if (!body.Node) throw serverError('Must provide node');
+  if (!body.Address && !body.SkipNodeUpdate) throw serverError('Must provide address if SkipNodeUpdate is not set');
+  if (body.ID && !UUID.test(body.ID)) throw serverError(`Bad node ID: invalid UUID "${body.ID}"`);
+  validateMeta(body.NodeMeta ?? {}, (reason) => serverError(`Invalid node metadata: ${reason}`));
+  let service;
+  if (body.Service && (body.Service.Service || body.Service.ID)) {
+    if (!body.Service.Service) throw serverError('Must provide service name with ID');
+    service = toServiceDefinition(body.Service.Service, body.Service, serverError);
+  }
+  const checks = [body.Check, ...(body.Checks ?? [])].filter((x): x is CatalogCheck => !!x).map(toCatalogCheck);
+  if (checks.some((x) => !x.CheckID)) throw serverError('Missing check ID');
+  authorize(c, 'node', body.Node, 'write');
+  const node = { Node: body.Node, ID: body.ID ?? '', Address: body.Address ?? '', TaggedAddresses: body.TaggedAddresses ?? {}, Meta: body.NodeMeta ?? {} };
+  unwrap(await c.var.dc.catalogRegister({ node, skipNodeUpdate: !!body.SkipNodeUpdate, service, checks }));
+  return json(c, true);
+});
+
+endpoint(catalog, ['PUT'], '/deregister', async (c) => {
+  const body = await readBody(c, CatalogDeregistrationSchema);
+  if (!body.Node) throw serverError('Must provide node');
+  authorize(c, 'node', body.Node, 'write');
+  unwrap(await c.var.dc.catalogDeregister({ Node: body.Node, ServiceID: body.ServiceID, CheckID: body.CheckID }));
+  return json(c, true);
+});
+
+endpoint(catalog, ['GET'], '/datacenters', (c) => json(c, [c.var.dcName]));
+
+endpoint(catalog, ['GET'], '/nodes', async (c) => {
+  const { index, value } = await c.var.dc.catalogNodes(blockingParams(c));
+  const meta = nodeMetaMatcher(c);
+  return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((n) => meta(n.Meta))), index);
+});
+
+endpoint(catalog, ['GET'], '/services', async (c) => {
+  const { index, value } = await c.var.dc.catalogAllInstances(blockingParams(c));
+  const meta = nodeMetaMatcher(c);
+  const services: Record<string, string[]> = {};
+  for (const instance of applyFilter(c.req.query('filter'), value.filter((s) => meta(s.NodeMeta)))) {
+    const tags = (services[instance.ServiceName] ??= []);
+    for (const tag of instance.ServiceTags) if (!tags.includes(tag)) tags.push(tag);
+  }
+  return indexedJson(c, services, index);
+});
+
+endpoint(catalog, ['GET'], '/service/:name{.+}', async (c) => {
+  const { index, value } = await c.var.dc.catalogServiceNodes(pathTail(c, '/v1/catalog/service/'), blockingParams(c));
+  const [tags, meta] = [tagMatcher(c), nodeMetaMatcher(c)];
+  return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((s) => tags(s.ServiceTags) && meta(s.NodeMeta))), index);
+});
+
+endpoint(catalog, ['GET'], '/node/:node{.+}', async (c) => {
+  const { index, value } = await c.var.dc.catalogNodeServices(pathTail(c, '/v1/catalog/node/'), blockingParams(c));
+  if (!value) return indexedJson(c, null, index);
+  const services = applyFilter(c.req.query('filter'), value.Services);
+  return indexedJson(c, { Node: value.Node, Services: Object.fromEntries(services.map((s) => [s.ID, s])) }, index);
+});
+
+endpoint(catalog, ['GET'], '/node-services/:node{.+}', async (c) => {
+  const name = pathTail(c, '/v1/catalog/node-services/');
+  const { index, value } = await c.var.dc.catalogNodeServices(name, blockingParams(c));
+  if (!value) throw new ConsulError(404, `Node "${name}" not found`, { 'X-Consul-Index': String(index) });
+  return indexedJson(c, { Node: value.Node, Services: applyFilter(c.req.query('filter'), value.Services) }, index);
+});

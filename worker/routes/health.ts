@@ -1,0 +1,46 @@
+// /v1/health: checks by node, service and state, and service instances with their checks.
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { blockingParams } from '../http/blocking';
+import { endpoint } from '../http/endpoint';
+import { badRequest } from '../http/errors';
+import { applyFilter } from '../http/filter';
+import { consistencyMode, passingFlag } from '../http/flags';
+import { indexedJson } from '../http/meta';
+import { pathTail } from '../http/path';
+import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
+
+export const health = new Hono<AppEnv>();
+
+health.use('*', async (c, next) => {
+  c.header('X-Consul-Effective-Consistency', consistencyMode(c));
+  await next();
+});
+
+endpoint(health, ['GET'], '/node/:node{.+}', async (c) => {
+  const { index, value } = await c.var.dc.healthNodeChecks(pathTail(c, '/v1/health/node/'), blockingParams(c));
+  return indexedJson(c, applyFilter(c.req.query('filter'), value), index);
+});
+
+endpoint(health, ['GET'], '/checks/:service{.+}', async (c) => {
+  const { index, value } = await c.var.dc.healthServiceChecks(pathTail(c, '/v1/health/checks/'), blockingParams(c));
+  return indexedJson(c, applyFilter(c.req.query('filter'), value), index);
+});
+
+endpoint(health, ['GET'], '/state/:state{.*}', async (c) => {
+  const state = pathTail(c, '/v1/health/state/');
+  if (!state) throw badRequest('Missing check state');
+  const { index, value } = await c.var.dc.healthChecksInState(state, blockingParams(c));
+  return indexedJson(c, applyFilter(c.req.query('filter'), value), index);
+});
+
+endpoint(health, ['GET'], '/service/:service{.+}', async (c) => {
+  const passing = passingFlag(c);
+  const { index, value } = await c.var.dc.healthServiceNodes(pathTail(c, '/v1/health/service/'), blockingParams(c));
+  const [tags, meta] = [tagMatcher(c), nodeMetaMatcher(c)];
+  // ?passing drops an instance if any of its checks (node-level included) is not passing.
+  const selected = value.filter(
+    (e) => tags(e.Service.Tags) && meta(e.Node.Meta) && (!passing || e.Checks.every((check) => check.Status === 'passing')),
+  );
+  return indexedJson(c, applyFilter(c.req.query('filter'), selected), index);
+});
