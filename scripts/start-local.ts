@@ -25,7 +25,7 @@ export async function startLocal(options: StartOptions): Promise<LocalServer> {
   const args = [
     'wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo,
     '--show-interactive-dev-session=false', '--log-level', options.quiet ? 'warn' : 'info',
-    ...Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...Object.entries({ MAX_WAIT_MS: '600000', ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = spawn('npx', args, {
     cwd: PROJECT_ROOT,

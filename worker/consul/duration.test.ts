@@ -56,3 +56,16 @@ describe('DurationSchema', () => {
     expect(result.error?.issues[0].message).toBe('time: invalid duration "10x"');
   });
 });
+
+describe('Go duration round trip (property)', () => {
+  it('parses back whatever it prints, to the nanosecond', async () => {
+    const fc = await import('fast-check');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 * 24 * 3600 * 1e9 }), (ns) => {
+        const text = formatGoDuration(ns / 1e6);
+        expect(Math.round(parseGoDuration(text)! * 1e6)).toBe(ns);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
