@@ -140,7 +140,8 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
 
   catalogDeregister(req: CatalogDeregisterRequest): Outcome<true> {
     const outcome = this.write((tx) => catalogDeregister(tx, req));
-    if (req.Node.toLowerCase() === this.agentNode.toLowerCase()) this.monitor.start();
+    // Like a real agent's anti-entropy, the agent node comes straight back if it was removed.
+    if (req.Node.toLowerCase() === this.agentNode.toLowerCase()) this.ensureAgentNode(this.env.AGENT_ADDRESS || '127.0.0.1');
     return outcome;
   }
 
