@@ -9,6 +9,7 @@ import { agentChecks } from './routes/agent-checks';
 import { catalog } from './routes/catalog';
 import { health } from './routes/health';
 import { status } from './routes/status';
+import { ui } from './routes/ui';
 
 export const app = new Hono<AppEnv>();
 
@@ -20,7 +21,7 @@ app.route('/v1/catalog', catalog);
 app.route('/v1/health', health);
 app.route('/v1/status', status);
 
-app.get('/', (c) => c.text('Beacon: a Consul-compatible service registry. The HTTP API is under /v1/.'));
+app.route('/', ui);
 
 app.notFound((c) =>
   c.req.path.startsWith('/v1/') ? c.text('Invalid URL path: not a recognized HTTP API endpoint', 404) : c.text('404 page not found', 404),
