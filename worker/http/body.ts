@@ -1,7 +1,13 @@
 // Request bodies decoded as Consul (Go's encoding/json) does: read whatever the Content-Type, match
 // keys case-insensitively (snake_case aliases too), let null mean "unset", then validate with zod.
 import { z } from 'zod';
-import { badRequest } from './errors';
+import { badRequest, ConsulError } from './errors';
+
+/** Largest request body accepted (Consul's kv_max_value_size / txn_max_req_len default). */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+export const bodyTooLarge = (bytes: number, max = MAX_BODY_BYTES) =>
+  new ConsulError(413, `Request body(${bytes} bytes) too large, max size: ${max} bytes. See https://developer.hashicorp.com/consul/docs/agent/config/config-files#kv_max_value_size.`);
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -78,5 +84,8 @@ export async function readBody<S extends z.ZodType>(
   schema: S,
   options?: { emptyAs?: unknown },
 ): Promise<z.output<S>> {
-  return decodeBody(await c.req.text(), schema, options);
+  const text = await c.req.text();
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_BODY_BYTES) throw bodyTooLarge(bytes);
+  return decodeBody(text, schema, options);
 }

@@ -86,6 +86,14 @@ describe('PUT /v1/agent/service/register', () => {
     expect(await api('/v1/agent/services').then((r) => r.text())).toBe(before);
   });
 
+  it('refuses a body over 512 KiB with 413 and registers nothing', async () => {
+    const name = uniq('huge');
+    const res = await put('/v1/agent/service/register', { Name: name, Meta: { blob: 'x'.repeat(600 * 1024) } });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/^Request body\(\d+ bytes\) too large, max size: 524288 bytes/);
+    expect((await getJson<AgentServices>('/v1/agent/services')).body[name]).toBeUndefined();
+  });
+
   it('answers 405 with Allow for the wrong method', async () => {
     const res = await api('/v1/agent/service/register');
     expect(res.status).toBe(405);
