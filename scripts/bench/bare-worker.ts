@@ -1,0 +1,25 @@
+// The benchmark's own worker, bundled like Beacon and served by the same workerd process:
+//   GET /ping   the bare Durable Object round trip (ceiling b): one RPC into its own Datacenter,
+//               same class and same worker-plus-object layout as Beacon, to a method touching memory only;
+//   GET /stats  Beacon's Datacenter counters {writes, alarmsSet, index}, read over RPC across services.
+// Nothing here is routed by Beacon's worker: bench-only paths stay out of worker/.
+import { Datacenter } from '../../durable-objects/datacenter';
+
+export { Datacenter };
+
+interface BenchEnv {
+  /** This worker's own Datacenter namespace (the ceiling's object). */
+  DATACENTER_OBJECT: DurableObjectNamespace<Datacenter>;
+  /** Beacon's namespace, bound across services: the object the scenarios drive. */
+  BEACON_OBJECT: DurableObjectNamespace<Datacenter>;
+  DATACENTER: string;
+}
+
+export default {
+  async fetch(request: Request, env: BenchEnv): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/ping') return Response.json(await env.DATACENTER_OBJECT.getByName(env.DATACENTER).ping());
+    if (pathname === '/stats') return Response.json(await env.BEACON_OBJECT.getByName(env.DATACENTER).getStats());
+    return new Response('not found', { status: 404 });
+  },
+} satisfies ExportedHandler<BenchEnv>;

@@ -1,0 +1,123 @@
+// `npm run bench`: Beacon under plain `workerd serve`, each scenario as req/s and as a ratio to two
+// ceilings measured just before it in the same process (a no-op worker, a bare Durable Object round
+// trip), then 1,000 blocking watchers woken by one write. Prints a table and rewrites BENCHMARKS.md.
+// BENCH_SECONDS (window per measurement, default 5) and BENCH_CONNECTIONS (default 4) tune the load.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, cpus, release, tmpdir, type } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../start-local';
+import { closedLoop, type Call, type LoadResult } from './load';
+import { stdoutReport, writeBenchmarks, type LoadRow, type Run, type WatchRow } from './report';
+import { SCENARIOS, seed, WEB_INSTANCES } from './scenarios';
+import { watchers } from './watchers';
+import { build, startWorkerd, workerdVersion, type Workerd } from './workerd';
+
+const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS) || 4;
+const WARMUP_MS = 1000;
+const WATCHERS = 1000;
+/** The whole run is stopped (workerd included) if it takes longer than this. */
+const HARD_LIMIT_MS = 60_000 + SECONDS * 1000 * 30;
+
+type Stats = { writes: number; alarmsSet: number; index: number };
+
+async function measure(server: Workerd, base: string, next: (i: number) => Call, connections: number): Promise<LoadResult> {
+  const result = await closedLoop(base, next, { connections, warmupMs: WARMUP_MS, durationMs: SECONDS * 1000, serverPid: server.pid });
+  if (result.errors) console.warn(`  ! ${result.errors} errors (${result.dropped} dropped connections) from ${base}${next(0).path}`);
+  return result;
+}
+
+async function stats(server: Workerd): Promise<Stats> {
+  const res = await fetch(`${server.urls.bench}/stats`);
+  if (!res.ok) throw new Error(`bench: /stats answered ${res.status}`);
+  return (await res.json()) as Stats;
+}
+
+async function loadScenarios(server: Workerd): Promise<LoadRow[]> {
+  const rows: LoadRow[] = [];
+  for (const scenario of SCENARIOS) {
+    const connections = scenario.connections ?? CONNECTIONS;
+    const noop = await measure(server, server.urls.noop, () => ({ method: 'GET', path: '/' }), connections);
+    const bare = await measure(server, server.urls.bench, () => ({ method: 'GET', path: '/ping' }), connections);
+    const before = await stats(server);
+    const result = await measure(server, server.urls.beacon, scenario.next, connections);
+    const after = await stats(server);
+    const row = {
+      key: scenario.key, title: scenario.title, connections, result, noop, bare,
+      writesPerReq: (after.writes - before.writes) / result.total,
+      alarmsPerReq: (after.alarmsSet - before.alarmsSet) / result.total,
+    };
+    rows.push(row);
+    console.log(`  ${scenario.title}: ${Math.round(result.rps)} req/s (no-op ${Math.round(noop.rps)}, bare DO ${Math.round(bare.rps)})`);
+  }
+  return rows;
+}
+
+async function watchScenarios(server: Workerd): Promise<WatchRow[]> {
+  const rows: WatchRow[] = [];
+  const cases = [
+    { title: `4a. ${WATCHERS} watchers, service with 1 instance`, service: 'watched', id: 'watched-0' },
+    { title: `4b. ${WATCHERS} watchers, service with ${WEB_INSTANCES} instances`, service: 'web', id: 'web-0' },
+  ];
+  for (const c of cases) {
+    const before = await stats(server);
+    const trigger = { method: 'PUT', path: `/v1/agent/check/fail/service:${c.id}` };
+    const result = await watchers(server.urls.beacon, { count: WATCHERS, service: c.service, trigger, settleMs: 1000, timeoutMs: 15_000 });
+    const after = await stats(server);
+    rows.push({ title: c.title, result, writes: after.writes - before.writes });
+    console.log(`  ${c.title}: ${result.answered} answered, p99 ${Math.round(result.p99Ms)} ms, max ${Math.round(result.maxMs)} ms`);
+  }
+  return rows;
+}
+
+/** The busiest the load generator's own process was in any window (it shares the 2 cores with workerd). */
+const generatorCpu = (rows: LoadRow[]) => Math.max(...rows.flatMap((r) => [r.noop.clientCpu, r.bare.clientCpu, r.result.clientCpu]));
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-'));
+  let server: Workerd | undefined;
+  const cleanUp = async () => {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  const abort = (why: string) => {
+    console.error(`bench: ${why}; stopping workerd`);
+    void cleanUp().finally(() => process.exit(1));
+  };
+  const watchdog = setTimeout(() => abort(`over the ${HARD_LIMIT_MS / 1000} s limit`), HARD_LIMIT_MS);
+  process.once('SIGINT', () => abort('interrupted'));
+  process.once('SIGTERM', () => abort('terminated'));
+  let run: Run;
+  try {
+    console.log('Building Beacon and the bench worker (wrangler deploy --dry-run)…');
+    await build(dir);
+    server = await startWorkerd(dir);
+    console.log(`workerd serve running (pid ${server.pid}); seeding…`);
+    await seed(server.urls.beacon);
+    const rows = await loadScenarios(server);
+    const watches = await watchScenarios(server);
+    const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+    run = {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      machine: `${availableParallelism()} cores (nproc), ${cpu}; Node ${process.version}; ${await workerdVersion()}; ` +
+        `${type()} ${release()}`,
+      settings: `${CONNECTIONS} connections unless noted, ${WARMUP_MS / 1000} s warm-up + ${SECONDS} s window per measurement; ` +
+        `${WATCHERS} watchers; the load generator used at most ${Math.round(generatorCpu(rows) * 100)}% of a core`,
+      rows,
+      heartbeat: rows.find((r) => r.key === 'ttl-pass')!,
+      watches,
+    };
+  } catch (err) {
+    if (server) console.error(server.diagnostics());
+    throw err;
+  } finally {
+    clearTimeout(watchdog);
+    await cleanUp();
+  }
+  console.log(`\n${stdoutReport(run)}\n`);
+  await writeBenchmarks(join(PROJECT_ROOT, 'BENCHMARKS.md'), run);
+  console.log(`Wrote BENCHMARKS.md (${Math.round((Date.now() - started) / 1000)} s in all).`);
+}
+
+await main();

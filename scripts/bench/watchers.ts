@@ -1,0 +1,84 @@
+// Scenario 4: many blocking queries parked on one service, one related write, and how long each
+// watcher waits for its answer after the write was sent (t0). One connection per watcher.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { header, Http1Connection, type Reply } from './http1';
+import { atMost, percentile, type Call } from './load';
+
+export interface WatchOptions {
+  count: number;
+  service: string;
+  /** The write that must wake every watcher. */
+  trigger: Call;
+  /** How long parked watchers are left alone before t0. */
+  settleMs: number;
+  /** Longest wait for the answers after t0. */
+  timeoutMs: number;
+}
+
+export interface WatchResult {
+  count: number;
+  answered: number;
+  /** Answers before t0 (must be 0: they were not parked); failed requests and answers that were not a fresh 200. */
+  early: number;
+  bad: number;
+  writeMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  within250: number;
+}
+
+const OPEN_BATCH = 100;
+
+export async function watchers(beacon: string, options: WatchOptions): Promise<WatchResult> {
+  const path = `/v1/health/service/${options.service}`;
+  const control = await Http1Connection.open(beacon);
+  const conns: Http1Connection[] = [];
+  try {
+    const index = Number(header((await control.request('GET', path)).head, 'x-consul-index'));
+    if (!(index > 0)) throw new Error(`bench: no X-Consul-Index on ${path}`);
+    for (let i = 0; i < options.count; i += OPEN_BATCH) {
+      const batch = Math.min(OPEN_BATCH, options.count - i);
+      conns.push(...(await Promise.all(Array.from({ length: batch }, () => Http1Connection.open(beacon)))));
+    }
+    let early = 0;
+    let failed = 0;
+    let t0 = Infinity;
+    const replies: Reply[] = [];
+    const answers = conns.map((conn) =>
+      conn.request('GET', `${path}?index=${index}&wait=60s`).then(
+        (reply) => {
+          if (reply.doneAt < t0) early++;
+          replies.push(reply);
+        },
+        () => failed++,
+      ),
+    );
+    // Every request is on the wire; a plain read answered after them means the worker has seen them.
+    await control.request('GET', path);
+    await sleep(options.settleMs);
+
+    t0 = performance.now();
+    const write = await control.request(options.trigger.method, options.trigger.path, options.trigger.body);
+    const writeMs = performance.now() - t0;
+    if (write.status !== 200) throw new Error(`bench: trigger ${options.trigger.path} answered ${write.status}`);
+    await atMost(Promise.all(answers), options.timeoutMs);
+    const bad = failed + replies.filter((r) => r.status !== 200 || !(Number(header(r.head, 'x-consul-index')) > index)).length;
+    const latencies = replies.map((r) => r.doneAt - t0).sort((a, b) => a - b);
+    return {
+      count: options.count,
+      answered: replies.length,
+      early,
+      bad,
+      writeMs,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies.at(-1) ?? NaN,
+      within250: latencies.filter((ms) => ms <= 250).length,
+    };
+  } finally {
+    control.close();
+    for (const conn of conns) conn.close();
+  }
+}
