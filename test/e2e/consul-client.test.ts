@@ -1,0 +1,80 @@
+// The npm `consul` client, pointed at a started Beacon over real HTTP, works unchanged: register with a
+// TTL check, pass/fail it, health reads with and without `passing`, blocking queries and watches.
+import Consul from 'consul';
+import { describe, expect, inject, it } from 'vitest';
+
+const url = new URL(inject('beaconUrl'));
+const consul = new Consul({ host: url.hostname, port: Number(url.port) });
+const uniq = (p: string) => `${p}-${crypto.randomUUID().slice(0, 8)}`;
+
+interface Entry { Service: { ID: string }; Checks: { CheckID: string; Status: string; Output: string }[] }
+
+async function indexOf(path: string): Promise<number> {
+  const res = await fetch(`${url.origin}${path}`);
+  await res.arrayBuffer();
+  return Number(res.headers.get('X-Consul-Index'));
+}
+
+/** Next `change` event of a consul.watch, then the watch is ended. */
+function nextChange<T>(watch: ReturnType<typeof consul.watch>, predicate: (data: T) => boolean): Promise<T> {
+  return new Promise((resolve, reject) => {
+    watch.on('change', (data: T) => predicate(data) && (watch.end(), resolve(data)));
+    watch.on('error', (err: Error) => (watch.end(), reject(err)));
+  });
+}
+
+describe('the npm consul client against Beacon', () => {
+  it('registers with a TTL check, passes and fails it, and reads health with and without passing', async () => {
+    const name = uniq('web');
+    await consul.agent.service.register({ name, id: `${name}-1`, port: 8080, check: { ttl: '30s' } });
+    await consul.agent.service.register({ name, id: `${name}-2`, port: 8081, check: { ttl: '30s' } });
+    await consul.agent.check.pass({ id: `service:${name}-1`, note: 'fine' });
+    await consul.agent.check.fail({ id: `service:${name}-2`, note: 'broken' });
+
+    const all = (await consul.health.service({ service: name })) as Entry[];
+    expect(all.map((e) => e.Service.ID).sort()).toEqual([`${name}-1`, `${name}-2`]);
+    const passing = (await consul.health.service({ service: name, passing: true })) as Entry[];
+    expect(passing.map((e) => e.Service.ID)).toEqual([`${name}-1`]);
+    expect(passing[0].Checks.find((c) => c.CheckID === `service:${name}-1`)).toMatchObject({ Status: 'passing', Output: 'fine' });
+
+    const checks = (await consul.agent.check.list()) as Record<string, { Status: string }>;
+    expect(checks[`service:${name}-2`].Status).toBe('critical');
+    const nodes = (await consul.catalog.service.nodes(name)) as { ServicePort: number }[];
+    expect(nodes.map((n) => n.ServicePort).sort()).toEqual([8080, 8081]);
+    expect(Object.keys((await consul.catalog.service.list()) as object)).toContain(name);
+  });
+
+  it('answers a blocking health query when the service changes, and waits out one without a change', async () => {
+    const name = uniq('blk');
+    await consul.agent.service.register({ name, id: name, check: { ttl: '30s' } });
+    const index = await indexOf(`/v1/health/service/${name}`);
+
+    const started = Date.now();
+    const unchanged = await fetch(`${url.origin}/v1/health/service/${name}?index=${index}&wait=1s`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Number(unchanged.headers.get('X-Consul-Index'))).toBe(index);
+    await unchanged.arrayBuffer();
+
+    const pending = fetch(`${url.origin}/v1/health/service/${name}?index=${index}&wait=30s`);
+    await consul.agent.check.pass({ id: `service:${name}` });
+    const changed = await pending;
+    expect(Number(changed.headers.get('X-Consul-Index'))).toBeGreaterThan(index);
+    expect(((await changed.json()) as Entry[])[0].Checks.at(-1)?.Status).toBe('passing');
+  });
+
+  it('lets consul.watch see a deregistration', async () => {
+    const name = uniq('watched');
+    await consul.agent.service.register({ name, id: name, port: 1 });
+    const watch = consul.watch({ method: consul.health.service, options: { service: name, wait: '10s' } as never });
+    const gone = nextChange<Entry[]>(watch, (entries) => entries.length === 0);
+    await new Promise((r) => setTimeout(r, 300));
+    await consul.agent.service.deregister(name);
+    expect(await gone).toEqual([]);
+  });
+
+  it('reads agent self and the leader', async () => {
+    const self = (await consul.agent.self()) as { Config: { Datacenter: string } };
+    expect(self.Config.Datacenter).toBe('dc1');
+    expect(await consul.status.leader()).toMatch(/:8300$/);
+  });
+});
