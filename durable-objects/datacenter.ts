@@ -180,7 +180,14 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
   }
 
   override async alarm(): Promise<void> {
-    const probes = this.timers.takeDue().map((key) => this.monitor.fire(key));
+    const probes = this.timers.takeDue().map(async (key) => {
+      try {
+        await this.monitor.fire(key);
+      } catch (err) {
+        // One failing deadline must not stop the others or leave the alarm unarmed.
+        console.error(`timer ${key} failed:`, err);
+      }
+    });
     this.timers.rearm();
     await Promise.all(probes);
   }

@@ -15,7 +15,8 @@ export class Timers {
 
   set(key: string, at: number): void {
     this.deadlines.set(key, at);
-    if (this.armedAt === null || at < this.armedAt) this.arm(at);
+    // An alarm time already past means that alarm has fired or failed: arm afresh rather than trust it.
+    if (this.armedAt === null || at < this.armedAt || this.armedAt < this.clock.now() - 1000) this.arm(at);
   }
 
   delete(key: string): void {

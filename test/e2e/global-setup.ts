@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
 
 export default async function setup(project: TestProject) {
   const persistTo = await mkdtemp(join(tmpdir(), 'beacon-e2e-'));
-  const server = await startLocal({ port: await freePort(), persistTo, quiet: true });
+  const server = await startLocal({ port: await freePort(), persistTo, quiet: !process.env.BEACON_E2E_LOGS });
   project.provide('beaconUrl', server.url);
   return async () => {
     await server.stop();
