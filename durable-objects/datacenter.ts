@@ -11,7 +11,7 @@ import { CheckMonitor } from './checks/monitor';
 import { truncateOutput } from './checks/output';
 import { Clock } from './clock';
 import { contentHash } from './content-hash';
-import { Indexes, nodeRow, type Tx } from './indexes';
+import { Indexes, nodeRow, TABLE_CHECKS, type Tx } from './indexes';
 import { ok, refuse, type Outcome } from './outcome';
 import * as q from './queries';
 import { migrate } from './schema';
@@ -42,6 +42,8 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
   private readonly sql: SqlStorage;
   private readonly agentNode: string;
   private readonly read: q.ReadContext;
+  /** Agent checks as TTL updates need them, so a heartbeat reads no SQL; dropped whenever checks change. */
+  private readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number }>();
 
   constructor(ctx: DurableObjectState, env: DatacenterEnv) {
     super(ctx, env);
@@ -121,15 +123,14 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
 
   /** TTL pass/warn/fail/update. A heartbeat that changes nothing restarts the clock in memory only. */
   agentCheckUpdate(checkId: string, status: HealthStatus, output: string): Outcome<null> {
-    const row = getCheck(this.sql, this.agentNode, checkId);
-    if (!row) return refuse(404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
-    const run = checkBody(row).Run;
-    if (!run.TTL) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
-    this.monitor.heartbeat(row.check_id, run.TTL);
-    const text = truncateOutput(output, run.OutputMaxSize);
-    if (row.status === status && row.output === text) return ok(null);
-    this.write((tx) => setCheckStatus(tx, this.agentNode, row.check_id, status, text));
-    this.monitor.trackCritical(getCheck(this.sql, this.agentNode, row.check_id)!);
+    const check = this.ttlCheckState(checkId);
+    if (!check) return refuse(404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
+    if (!check.ttl) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
+    this.monitor.heartbeat(check.checkId, check.ttl);
+    const text = truncateOutput(output, check.outputMaxSize);
+    if (check.status === status && check.output === text) return ok(null);
+    this.write((tx) => setCheckStatus(tx, this.agentNode, check.checkId, status, text));
+    this.monitor.trackCritical(getCheck(this.sql, this.agentNode, check.checkId)!);
     return ok(null);
   }
 
@@ -213,6 +214,7 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
       throw err;
     }
     if (tx.touched.size) {
+      if (tx.touched.has(TABLE_CHECKS)) this.checkCache.clear();
       this.stats.writes++;
       this.indexes.publish(tx);
       this.watches.notify(tx.touched);
@@ -230,6 +232,19 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
   private applyCheckChanges(changes: agent.CheckChanges): void {
     for (const id of changes.removed) this.monitor.untrack(id);
     for (const id of changes.tracked) this.monitor.track(id);
+  }
+
+  private ttlCheckState(checkId: string) {
+    const key = checkId.toLowerCase();
+    let state = this.checkCache.get(key);
+    if (!state) {
+      const row = getCheck(this.sql, this.agentNode, checkId);
+      if (!row) return undefined;
+      const run = checkBody(row).Run;
+      state = { checkId: row.check_id, status: row.status, output: row.output, ttl: run.TTL, outputMaxSize: run.OutputMaxSize };
+      this.checkCache.set(key, state);
+    }
+    return state;
   }
 
   private agentServiceList(): AgentService[] {

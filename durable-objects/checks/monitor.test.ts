@@ -52,6 +52,17 @@ describe('TTL checks', () => {
     expect(after).toEqual(before);
   });
 
+  it('turn passing again on the first heartbeat after they expired', async () => {
+    const dc = freshDatacenter();
+    await register(dc, 'web-1', [ttlCheck('web-1', 10_000)]);
+    await dc.agentCheckUpdate('service:web-1', 'passing', 'ok');
+    await advance(dc, 10_001);
+    await runDurableObjectAlarm(dc);
+    expect((await checkOf(dc, 'service:web-1'))?.Status).toBe('critical');
+    await dc.agentCheckUpdate('service:web-1', 'passing', 'ok');
+    expect(await checkOf(dc, 'service:web-1')).toMatchObject({ Status: 'passing', Output: 'ok' });
+  });
+
   it('get a fresh full TTL after the object restarts instead of flapping critical', async () => {
     const name = `t-${crypto.randomUUID()}`;
     const before = env.DATACENTER_OBJECT.getByName(name);
