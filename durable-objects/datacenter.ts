@@ -43,6 +43,8 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
   private readonly agentNode: string;
   private readonly read: q.ReadContext;
   /** Agent checks as TTL updates need them, so a heartbeat reads no SQL; dropped whenever checks change. */
+  private readonly readCache = new Map<string, Indexed<unknown>>();
+  private readCacheIndex = 0;
   private readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number }>();
 
   constructor(ctx: DurableObjectState, env: DatacenterEnv) {
@@ -195,7 +197,19 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
 
   // ---- internals ----------------------------------------------------------------------------
   private blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {
-    return block(this.watches, params, query.rows, query.read);
+    return block(this.watches, params, query.rows, () => this.sharedRead(query));
+  }
+
+  /** Reads made at the same raft index are identical: the watchers one write wakes share one run. */
+  private sharedRead<T>(query: q.Query<T>): Indexed<T> {
+    const index = this.indexes.current();
+    if (this.readCacheIndex !== index) {
+      this.readCache.clear();
+      this.readCacheIndex = index;
+    }
+    let result = this.readCache.get(query.key) as Indexed<T> | undefined;
+    if (!result) this.readCache.set(query.key, (result = query.read()));
+    return result;
   }
 
   /** Runs `fn` in one SQLite transaction; a refusal it returns rolls everything back. */

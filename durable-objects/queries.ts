@@ -9,6 +9,8 @@ import { getNode, listNodes, toNode, type NodeRow } from './store/nodes';
 import { listAllServices, listServicesNamed, listServicesOnNode, toNodeService } from './store/services';
 
 export interface Query<T> {
+  /** Identifies the read: watchers woken by the same write share one run of it. */
+  key: string;
   rows: string[];
   read: () => Indexed<T>;
 }
@@ -48,12 +50,14 @@ const serviceIndex = (ctx: ReadContext, name: string) =>
 const indexed = <T>(index: number, value: T): Indexed<T> => ({ index: Math.max(1, index), value });
 
 export const catalogNodes = (ctx: ReadContext): Query<Node[]> => ({
+  key: 'catalog.nodes',
   rows: [TABLE_NODES],
   read: () => indexed(ctx.indexes.get(TABLE_NODES), listNodes(ctx.sql).map((r) => toNode(r, ctx.datacenter))),
 });
 
 /** Every instance: `/v1/catalog/services` filters these, then folds them into name → tags. */
 export const catalogAllInstances = (ctx: ReadContext): Query<CatalogService[]> => ({
+  key: 'catalog.instances',
   rows: [TABLE_SERVICES, TABLE_NODES],
   read: () => {
     const node = nodeLookup(ctx);
@@ -63,6 +67,7 @@ export const catalogAllInstances = (ctx: ReadContext): Query<CatalogService[]> =
 });
 
 export const catalogServiceNodes = (ctx: ReadContext, name: string): Query<CatalogService[]> => ({
+  key: `catalog.service:${name.toLowerCase()}`,
   rows: [serviceRow(name)],
   read: () => {
     const node = nodeLookup(ctx);
@@ -72,6 +77,7 @@ export const catalogServiceNodes = (ctx: ReadContext, name: string): Query<Catal
 });
 
 export const catalogNodeServices = (ctx: ReadContext, name: string): Query<{ Node: Node; Services: NodeService[] } | null> => ({
+  key: `catalog.node:${name.toLowerCase()}`,
   rows: [TABLE_NODES, TABLE_SERVICES],
   read: () => {
     const row = getNode(ctx.sql, name);
@@ -81,6 +87,7 @@ export const catalogNodeServices = (ctx: ReadContext, name: string): Query<{ Nod
 });
 
 export const healthServiceNodes = (ctx: ReadContext, name: string): Query<ServiceEntry[]> => ({
+  key: `health.service:${name.toLowerCase()}`,
   rows: [serviceRow(name)],
   read: () => {
     const node = nodeLookup(ctx);
@@ -106,11 +113,12 @@ export const healthServiceNodes = (ctx: ReadContext, name: string): Query<Servic
   },
 });
 
-const checksQuery = (ctx: ReadContext, list: () => CheckView[]): Query<HealthCheck[]> => ({
+const checksQuery = (ctx: ReadContext, key: string, list: () => CheckView[]): Query<HealthCheck[]> => ({
+  key,
   rows: [TABLE_CHECKS],
   read: () => indexed(ctx.indexes.get(TABLE_CHECKS), list().map(toHealthCheck)),
 });
 
-export const healthNodeChecks = (ctx: ReadContext, node: string) => checksQuery(ctx, () => listChecksOnNode(ctx.sql, node));
-export const healthServiceChecks = (ctx: ReadContext, name: string) => checksQuery(ctx, () => listChecksOfServiceNamed(ctx.sql, name));
-export const healthChecksInState = (ctx: ReadContext, state: string) => checksQuery(ctx, () => listChecksInState(ctx.sql, state));
+export const healthNodeChecks = (ctx: ReadContext, node: string) => checksQuery(ctx, `health.node:${node.toLowerCase()}`, () => listChecksOnNode(ctx.sql, node));
+export const healthServiceChecks = (ctx: ReadContext, name: string) => checksQuery(ctx, `health.checks:${name.toLowerCase()}`, () => listChecksOfServiceNamed(ctx.sql, name));
+export const healthChecksInState = (ctx: ReadContext, state: string) => checksQuery(ctx, `health.state:${state}`, () => listChecksInState(ctx.sql, state));
