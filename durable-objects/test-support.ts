@@ -6,7 +6,6 @@ import type { Datacenter } from './datacenter';
 
 export const freshDatacenter = () => env.DATACENTER_OBJECT.getByName(`t-${crypto.randomUUID()}`);
 
-export const AGENT_NODE = env.AGENT_NODE;
 export const NOW = { minIndex: 0, waitMs: 0 };
 
 export function service(id: string, name = id, extra: Partial<ServiceDefinition> = {}): ServiceDefinition {

@@ -1,7 +1,7 @@
 // Health checks: the definition clients send (agent and catalog), the runnable spec, and HealthCheck as returned.
 import { z } from 'zod';
 import { DurationSchema } from './duration';
-import { HealthStatusSchema, type HealthStatus, type JsonObject, type Node, type RaftIndex } from './common';
+import { type HealthStatus, type JsonObject, type Node, type RaftIndex } from './common';
 import type { NodeService } from './service';
 
 /** A check definition as sent to `/v1/agent/check/register` or embedded in a service registration. */
@@ -107,5 +107,3 @@ export interface ServiceEntry {
   Service: NodeService;
   Checks: HealthCheck[];
 }
-
-export const CheckStatusSchema = HealthStatusSchema;
