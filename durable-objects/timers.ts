@@ -3,6 +3,9 @@
 // (a TTL heartbeat) costs no storage write. On firing: take what is due, handle it, re-arm.
 import type { Clock } from './clock';
 
+/** How early a deadline may be handled; see takeDue. */
+export const DUE_TOLERANCE_MS = 50;
+
 export class Timers {
   private readonly deadlines = new Map<string, number>();
   private armedAt: number | null = null;
@@ -29,7 +32,9 @@ export class Timers {
 
   /** Removes and returns the keys due by now, earliest first. */
   takeDue(): string[] {
-    const now = this.clock.now();
+    // An alarm may run a hair before its time, and re-arming for that same instant would be lost when
+    // the handler returns (the runtime then clears it): so a deadline this close counts as due.
+    const now = this.clock.now() + DUE_TOLERANCE_MS;
     const due = [...this.deadlines].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
     for (const [key] of due) this.deadlines.delete(key);
     return due.map(([key]) => key);
@@ -54,6 +59,6 @@ export class Timers {
     this.armedAt = at;
     this.stats.alarmsSet++;
     // Alarms run on the real clock; the test clock's offset only shifts what counts as due.
-    void this.storage.setAlarm(Math.max(Date.now(), at - this.clock.offsetMs));
+    void this.storage.setAlarm(Math.max(Date.now() + 1, at - this.clock.offsetMs));
   }
 }
