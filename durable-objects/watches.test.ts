@@ -14,10 +14,9 @@ describe('blocking reads in the Datacenter object', () => {
     await dc.agentServiceRegister({ service: service('a-1', 'a'), checks: [], replaceExistingChecks: false });
     const { index } = await dc.healthServiceNodes('a', NOW);
     const watch = dc.healthServiceNodes('a', { minIndex: index, waitMs: 60_000 });
-    await inObject(dc, async (instance) => {
-      await Promise.resolve();
-      expect(instance.watches.parkedOn('service.a')).toBe(1);
-    });
+    // The watch's RPC and this check race to the object: ask until the watcher is parked (bounded).
+    for (let i = 0; i < 100 && (await inObject(dc, (instance) => instance.watches.parkedOn('service.a'))) === 0; i++);
+    expect(await inObject(dc, (instance) => instance.watches.parkedOn('service.a'))).toBe(1);
     const wokenBefore = await inObject(dc, (instance) => instance.watches.woken);
 
     await dc.agentServiceRegister({ service: service('b-1', 'b'), checks: [], replaceExistingChecks: false });
