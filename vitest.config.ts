@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+
+const LOCAL_FEDERATION = JSON.parse(readFileSync(new URL('./scripts/local-federation.json', import.meta.url), 'utf8'));
 
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest({ main: './worker/index.ts', wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          cloudflareTest({
+            main: './worker/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            // Three datacenters in one server; a short remote timeout keeps failover tests quick.
+            miniflare: { bindings: { FEDERATION: JSON.stringify({ ...LOCAL_FEDERATION, remoteTimeoutMs: 500 }) } },
+          }),
+        ],
         test: {
           name: 'workerd',
           include: ['worker/**/*.test.ts', 'durable-objects/**/*.test.ts'],

@@ -1,10 +1,14 @@
 // Starts Beacon locally under `wrangler dev` (workerd with local Durable Objects, state persisted to
 // disk) and resolves once the HTTP API answers. Used by `npm start` and by the end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** dc1..dc3 in one server (the FEDERATION var; wrangler.toml deploys dc1 alone). */
+export const LOCAL_FEDERATION = JSON.stringify(JSON.parse(readFileSync(join(PROJECT_ROOT, 'scripts', 'local-federation.json'), 'utf8')));
 
 export interface LocalServer {
   url: string;
@@ -25,7 +29,7 @@ export async function startLocal(options: StartOptions): Promise<LocalServer> {
   const args = [
     'wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo,
     '--show-interactive-dev-session=false', '--log-level', options.quiet ? 'warn' : 'info',
-    ...Object.entries({ MAX_WAIT_MS: '600000', ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...Object.entries({ MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = spawn('npx', args, {
     cwd: PROJECT_ROOT,

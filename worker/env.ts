@@ -1,10 +1,13 @@
 // The worker's bindings and per-request variables, typed once for every route.
 import type { Datacenter, DatacenterEnv } from '../durable-objects/datacenter';
+import type { Federation } from './federation/config';
 
 export interface Env extends DatacenterEnv {
   DATACENTER_OBJECT: DurableObjectNamespace<Datacenter>;
   /** Longest blocking-query wait honoured, in ms. */
   MAX_WAIT_MS?: string;
+  /** The datacenters (JSON, see worker/federation/config.ts); absent means one, named DATACENTER. */
+  FEDERATION?: unknown;
 }
 
 export type DatacenterStub = DurableObjectStub<Datacenter>;
@@ -15,6 +18,8 @@ export type AppEnv = {
     /** The Datacenter object this request reads and writes. */
     dc: DatacenterStub;
     dcName: string;
+    /** Every declared datacenter, parsed once from FEDERATION. */
+    federation: Federation;
     /** The ACL token the request carried ('' for anonymous). */
     token: string;
   };

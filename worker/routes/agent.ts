@@ -31,7 +31,7 @@ endpoint(agent, ['GET'], '/self', async (c) => {
   const { node, datacenter } = await c.var.dc.agentInfo();
   return json(c, {
     Config: {
-      Datacenter: datacenter, PrimaryDatacenter: datacenter, NodeName: node.Node, NodeID: node.ID, Revision: 'beacon',
+      Datacenter: datacenter, PrimaryDatacenter: c.var.federation.primary, NodeName: node.Node, NodeID: node.ID, Revision: 'beacon',
       Server: true, Version: CONSUL_COMPATIBLE_VERSION, BuildDate: '2026-01-01T00:00:00Z', SessionTTLMin: SESSION_TTL_MIN_NS,
     },
     DebugConfig: {},

@@ -83,8 +83,8 @@ describe('catalog reads', () => {
     expect(await bad.text()).toMatch(/^Failed to create boolean expression evaluator: /);
   });
 
-  it('lists the datacenter and answers [] rather than 404 for an unknown service', async () => {
-    expect((await getJson('/v1/catalog/datacenters')).body).toEqual(['dc1']);
+  it('lists the datacenters (the test server declares three) and answers [] rather than 404 for an unknown service', async () => {
+    expect((await getJson('/v1/catalog/datacenters')).body).toEqual(['dc1', 'dc2', 'dc3']);
     const res = await getJson('/v1/catalog/service/never-registered');
     expect(res.status).toBe(200);
     expect(res.body).toEqual([]);

@@ -4,6 +4,7 @@ import { CatalogDeregistrationSchema, CatalogRegistrationSchema, type CatalogChe
 import type { HealthStatus } from '../consul/common';
 import type { CheckRunSpec } from '../consul/check';
 import type { AppEnv } from '../env';
+import { datacentersByDistance } from '../federation/distance';
 import { authorize } from '../http/acl';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
@@ -73,7 +74,8 @@ endpoint(catalog, ['PUT'], '/deregister', async (c) => {
   return json(c, true);
 });
 
-endpoint(catalog, ['GET'], '/datacenters', (c) => json(c, [c.var.dcName]));
+// The request's datacenter first, then the others nearest first (Consul sorts by WAN round-trip time).
+endpoint(catalog, ['GET'], '/datacenters', (c) => json(c, datacentersByDistance(c.var.federation, c.var.dcName)));
 
 endpoint(catalog, ['GET'], '/nodes', async (c) => {
   const { index, value } = await c.var.dc.catalogNodes(blockingParams(c));
