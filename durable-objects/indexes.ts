@@ -5,8 +5,17 @@
 export const TABLE_NODES = 'nodes';
 export const TABLE_SERVICES = 'services';
 export const TABLE_CHECKS = 'checks';
+export const TABLE_PREPARED_QUERIES = 'prepared-queries';
+export const TABLE_KVS = 'kvs';
+export const TABLE_TOMBSTONES = 'tombstones';
+export const TABLE_SESSIONS = 'sessions';
 export const serviceRow = (name: string) => `service.${name.toLowerCase()}`;
 export const nodeRow = (name: string) => `node.${name.toLowerCase()}`;
+/** Watch rows for KV reads (memory only, never persisted): one key, or every key under a prefix. */
+export const KV_KEY_ROW = 'kv:';
+export const KV_PREFIX_ROW = 'kvprefix:';
+export const kvKeyRow = (key: string) => KV_KEY_ROW + key;
+export const kvPrefixRow = (prefix: string) => KV_PREFIX_ROW + prefix;
 const RAFT_ROW = 'raft';
 
 /** One write in progress: the index it stamps and the rows it touched. */
@@ -15,6 +24,10 @@ export interface Tx {
   index: number;
   now: number;
   touched: Set<string>;
+  /** KV keys written or deleted: wakes the watchers of those keys and of every prefix above them. */
+  changedKeys: Set<string>;
+  /** Lock-delay windows (key → until, ms) the write opens; they take effect once it commits. */
+  lockDelays: Map<string, number>;
 }
 
 export class Indexes {
@@ -40,7 +53,7 @@ export class Indexes {
   }
 
   begin(now: number): Tx {
-    return { sql: this.sql, index: this.get(RAFT_ROW) + 1, now, touched: new Set() };
+    return { sql: this.sql, index: this.get(RAFT_ROW) + 1, now, touched: new Set(), changedKeys: new Set(), lockDelays: new Map() };
   }
 
   /** Persists the touched rows at the write's index; a write that touched nothing takes no index. */

@@ -1,11 +1,14 @@
 // Blocking queries: requests parked on the index rows they read, woken only when one of those rows
 // moves. Mirrors Consul's agent/blockingquery: run, compare, wait, rerun; a timeout returns current data.
 import type { BlockingParams, Indexed } from '../worker/consul/common';
+import { KV_PREFIX_ROW, kvKeyRow, kvPrefixRow } from './indexes';
 
 type Waiter = () => void;
 
 export class Watches {
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Prefixes some KV list is parked on: a changed key wakes every one it starts with. */
+  private readonly prefixes = new Set<string>();
   /** Parked requests woken by a write so far: a watcher on `a` must not be woken by `b`. */
   woken = 0;
 
@@ -14,7 +17,7 @@ export class Watches {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
-        for (const row of rows) this.waiters.get(row)?.delete(wake);
+        for (const row of rows) this.forget(row, wake);
         resolve();
       };
       const timer = setTimeout(wake, timeoutMs);
@@ -22,20 +25,37 @@ export class Watches {
         let set = this.waiters.get(row);
         if (!set) this.waiters.set(row, (set = new Set()));
         set.add(wake);
+        if (row.startsWith(KV_PREFIX_ROW)) this.prefixes.add(row.slice(KV_PREFIX_ROW.length));
       }
     });
   }
 
-  notify(rows: Iterable<string>): void {
+  notify(rows: Iterable<string>, changedKeys: Iterable<string> = []): void {
+    const all = new Set(rows);
+    for (const key of changedKeys) {
+      all.add(kvKeyRow(key));
+      for (const prefix of this.prefixes) if (key.startsWith(prefix)) all.add(kvPrefixRow(prefix));
+    }
     const woken = new Set<Waiter>();
-    for (const row of rows) {
+    for (const row of all) {
       const set = this.waiters.get(row);
       if (!set) continue;
       for (const w of set) woken.add(w);
-      this.waiters.delete(row);
+      this.drop(row);
     }
     this.woken += woken.size;
     for (const wake of woken) wake();
+  }
+
+  private forget(row: string, wake: Waiter): void {
+    const set = this.waiters.get(row);
+    set?.delete(wake);
+    if (set?.size === 0) this.drop(row);
+  }
+
+  private drop(row: string): void {
+    this.waiters.delete(row);
+    if (row.startsWith(KV_PREFIX_ROW)) this.prefixes.delete(row.slice(KV_PREFIX_ROW.length));
   }
 
   /** How many requests are parked on `row` (for tests and stats). */

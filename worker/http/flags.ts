@@ -1,6 +1,6 @@
 // Query-string flags as Consul reads them: most are presence-only, `?passing` is a Go bool.
 import type { Context } from 'hono';
-import { badRequest } from './errors';
+import { badRequest, ConsulError } from './errors';
 
 /** Presence flags (`?recurse`, `?stale`, `?pretty`): present with any value, even empty. */
 export const has = (c: Context, name: string): boolean => c.req.query(name) !== undefined;
@@ -42,3 +42,21 @@ export function consistencyMode(c: Context): 'leader' | 'stale' | 'consistent' {
 
 /** Every value of a repeatable parameter (`?tag=a&tag=b`). */
 export const queries = (c: Context, name: string): string[] => c.req.queries(name) ?? [];
+
+/** More than one of `flags` given: 400 with the query Go would print (agent/http.go conflictingFlags). */
+export function conflictingFlags(c: Context, ...flags: string[]): void {
+  const url = new URL(c.req.url);
+  if (flags.filter((f) => url.searchParams.has(f)).length < 2) return;
+  const params = new URLSearchParams([...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  throw badRequest(`Conflicting flags: ${params.toString()}\n`);
+}
+
+/** A uint64 query value (`?cas=`, `?flags=`); Consul passes strconv's error through as a 500. */
+export function uintQuery(c: Context, name: string): number | undefined {
+  const text = c.req.query(name);
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new ConsulError(500, `strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`);
+  const value = Number(text);
+  if (BigInt(text) > 18446744073709551615n) throw new ConsulError(500, `strconv.ParseUint: parsing ${JSON.stringify(text)}: value out of range`);
+  return value;
+}

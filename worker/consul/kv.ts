@@ -1,0 +1,43 @@
+// The KV store's contract (Consul's api/kv.go): entries, the verbs a write or a transaction may use,
+// and the size limit on values.
+
+/** Consul's kv_max_value_size default. */
+export const KV_MAX_VALUE_BYTES = 512 * 1024;
+
+/** An entry as the Datacenter object returns it; `Value` is raw bytes (null when empty). */
+export interface KvEntry {
+  Key: string;
+  Value: ArrayBuffer | null;
+  Flags: number;
+  /** The session holding the key's lock, when one does. */
+  Session?: string;
+  LockIndex: number;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** An entry on the wire (Consul's DirEntry): `Value` is base64, or null for an empty value. */
+export interface DirEntry extends Omit<KvEntry, 'Value'> {
+  Value: string | null;
+}
+
+export const KV_WRITE_VERBS = ['set', 'cas', 'lock', 'unlock', 'delete', 'delete-tree', 'delete-cas'] as const;
+export const KV_READ_VERBS = ['get', 'get-or-empty', 'get-tree', 'check-index', 'check-session', 'check-not-exists'] as const;
+export type KvVerb = (typeof KV_WRITE_VERBS)[number] | (typeof KV_READ_VERBS)[number];
+export const isKvVerb = (verb: string): verb is KvVerb => (KV_WRITE_VERBS as readonly string[]).includes(verb) || (KV_READ_VERBS as readonly string[]).includes(verb);
+
+/** One KV operation: a PUT/DELETE on /v1/kv, or a `KV` entry of a transaction. */
+export interface KvOp {
+  Verb: KvVerb;
+  Key: string;
+  Value?: ArrayBuffer | null;
+  Flags?: number;
+  /** The ModifyIndex a `cas`, `delete-cas` or `check-index` expects. */
+  Index?: number;
+  Session?: string;
+}
+
+export function toDirEntry(entry: KvEntry, withValue = true): DirEntry {
+  const value = withValue && entry.Value && entry.Value.byteLength ? Buffer.from(entry.Value).toString('base64') : null;
+  return { ...entry, Value: value };
+}

@@ -1,0 +1,87 @@
+// /v1/kv/<key>: read one key, a prefix (`?recurse`) or key names (`?keys`), write with `?cas`,
+// `?acquire`, `?release`, delete one key or a tree (Consul's agent/kvs_endpoint.go).
+import { Hono, type Context } from 'hono';
+import { KV_MAX_VALUE_BYTES, toDirEntry, type KvOp } from '../consul/kv';
+import type { AppEnv } from '../env';
+import { blockingParams } from '../http/blocking';
+import { bodyTooLarge } from '../http/body';
+import { endpoint } from '../http/endpoint';
+import { badRequest, unwrap } from '../http/errors';
+import { conflictingFlags, consistencyMode, has, uintQuery } from '../http/flags';
+import { bool, indexedJson, setIndex } from '../http/meta';
+import { pathTail } from '../http/path';
+
+export const kv = new Hono<AppEnv>();
+
+const keyOf = (c: Context<AppEnv>) => pathTail(c, '/v1/kv/');
+
+/** Consul 1.22's key validation, reduced to what never broke a client: no leading `/`, no `..` segment. */
+function validateKey(key: string): void {
+  if (key.startsWith('/')) throw badRequest("key must not begin with a '/'");
+  if (/(^|\/)\.\.(\/|$)/.test(key)) throw badRequest('key contains path traversal sequence');
+}
+
+async function read(c: Context<AppEnv>): Promise<Response> {
+  consistencyMode(c);
+  const key = keyOf(c);
+  const params = blockingParams(c);
+  if (has(c, 'keys')) {
+    const separator = c.req.query('separator') ?? c.req.query('seperator') ?? '';
+    const { index, value } = await c.var.dc.kvsListKeys(key, separator, params);
+    // Consul answers an empty listing with 404, except for the whole store.
+    if (!value.length && key) return missing(c, index);
+    return indexedJson(c, value, index);
+  }
+  if (has(c, 'recurse')) {
+    const { index, value } = await c.var.dc.kvsList(key, params);
+    if (!value.length) return missing(c, index);
+    return indexedJson(c, value.map((e) => toDirEntry(e)), index);
+  }
+  if (!key) throw badRequest('Missing key name');
+  const { index, value } = await c.var.dc.kvsGet(key, params);
+  if (!value) return missing(c, index);
+  if (has(c, 'raw')) {
+    setIndex(c, index);
+    return c.body(value.Value ?? new ArrayBuffer(0), 200, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': 'sandbox' });
+  }
+  return indexedJson(c, [toDirEntry(value)], index);
+}
+
+/** A missing key is a 404 with an empty body that still carries the index (python-consul reads it). */
+function missing(c: Context<AppEnv>, index: number): Response {
+  setIndex(c, index);
+  return c.body(null, 404);
+}
+
+async function write(c: Context<AppEnv>): Promise<Response> {
+  const key = keyOf(c);
+  if (!key) throw badRequest('Missing key name');
+  validateKey(key);
+  conflictingFlags(c, 'cas', 'acquire', 'release');
+  const flags = uintQuery(c, 'flags') ?? 0;
+  const cas = uintQuery(c, 'cas');
+  const declared = Number(c.req.header('Content-Length') ?? 0);
+  if (declared > KV_MAX_VALUE_BYTES) throw bodyTooLarge(declared, KV_MAX_VALUE_BYTES);
+  const value = await c.req.arrayBuffer();
+  if (value.byteLength > KV_MAX_VALUE_BYTES) throw bodyTooLarge(value.byteLength, KV_MAX_VALUE_BYTES);
+  const op: KvOp = { Verb: 'set', Key: key, Value: value, Flags: flags };
+  const acquire = c.req.query('acquire');
+  const release = c.req.query('release');
+  if (cas !== undefined) Object.assign(op, { Verb: 'cas', Index: cas });
+  else if (acquire !== undefined) Object.assign(op, { Verb: 'lock', Session: acquire });
+  else if (release !== undefined) Object.assign(op, { Verb: 'unlock', Session: release });
+  return bool(c, unwrap(await c.var.dc.kvsApply(op)));
+}
+
+async function remove(c: Context<AppEnv>): Promise<Response> {
+  const key = keyOf(c);
+  const recurse = has(c, 'recurse');
+  if (!key && !recurse) throw badRequest('Missing key name');
+  if (key) validateKey(key);
+  conflictingFlags(c, 'recurse', 'cas');
+  const cas = uintQuery(c, 'cas');
+  const op: KvOp = recurse ? { Verb: 'delete-tree', Key: key } : cas !== undefined ? { Verb: 'delete-cas', Key: key, Index: cas } : { Verb: 'delete', Key: key };
+  return bool(c, unwrap(await c.var.dc.kvsApply(op)));
+}
+
+endpoint(kv, ['GET', 'PUT', 'DELETE'], '/:key{.*}', (c) => (c.req.method === 'GET' ? read(c) : c.req.method === 'PUT' ? write(c) : remove(c)));
