@@ -4,6 +4,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { SERF_HEALTH_CHECK_ID } from '../worker/consul/agent';
 import type { BlockingParams, HealthStatus, Indexed } from '../worker/consul/common';
 import type { CheckSpec, HealthCheck, ServiceEntry } from '../worker/consul/check';
+import type { PreparedQuery, ServiceQuery } from '../worker/consul/prepared-query';
 import type { AgentService, NodeService } from '../worker/consul/service';
 import * as agent from './agent';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog';
@@ -14,9 +15,11 @@ import { contentHash } from './content-hash';
 import { Indexes, nodeRow, TABLE_CHECKS, type Tx } from './indexes';
 import { ok, refuse, type Outcome } from './outcome';
 import * as q from './queries';
+import { queryNodes } from './query-nodes';
 import { migrate } from './schema';
 import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks';
 import { getNode, upsertNode } from './store/nodes';
+import * as pq from './store/prepared-queries';
 import { Timers } from './timers';
 import { block, Watches } from './watches';
 
@@ -193,6 +196,25 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
     });
     this.timers.rearm();
     await Promise.all(probes);
+  }
+
+  // ---- prepared queries ---------------------------------------------------------------------
+  preparedQueryApply(op: pq.PreparedQueryOp, query: PreparedQuery): Outcome<string> {
+    return this.write((tx) => pq.preparedQueryApplyTxn(tx, op, query));
+  }
+  preparedQueryList(p: BlockingParams) {
+    return this.blocking(pq.preparedQueryList(this.sql, this.indexes), p);
+  }
+  preparedQueryGet(id: string, p: BlockingParams) {
+    return this.blocking(pq.preparedQueryGet(this.sql, this.indexes, id), p);
+  }
+  preparedQueryResolve(idOrName: string): PreparedQuery | null {
+    return pq.preparedQueryResolve(this.sql, idOrName);
+  }
+  /** One datacenter's part of an execution; the worker runs failover across datacenters (Consul's ExecuteRemote). */
+  preparedQueryExecute(service: ServiceQuery, limit: number): Indexed<{ nodes: ServiceEntry[]; datacenter: string }> {
+    const { index, value } = this.sharedRead(q.healthServiceNodes(this.read, service.Service));
+    return { index, value: { nodes: queryNodes(value, service, limit), datacenter: this.read.datacenter } };
   }
 
   // ---- internals ----------------------------------------------------------------------------

@@ -46,6 +46,20 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX checks_by_status ON checks (status);
     `,
   },
+  {
+    // Prepared queries (Consul's prepared-queries table). Id 2 is KV and sessions; keep the array sorted by id.
+    id: 3,
+    sql: `
+      CREATE TABLE prepared_queries (
+        id TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        name TEXT NOT NULL COLLATE NOCASE,
+        body TEXT NOT NULL,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX prepared_queries_by_name ON prepared_queries (name) WHERE name != '';
+    `,
+  },
 ];
 
 export function migrate(sql: SqlStorage, migrations: Migration[] = MIGRATIONS): void {

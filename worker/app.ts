@@ -8,6 +8,7 @@ import { agent } from './routes/agent';
 import { agentChecks } from './routes/agent-checks';
 import { catalog } from './routes/catalog';
 import { health } from './routes/health';
+import { query } from './routes/query';
 import { status } from './routes/status';
 import { ui } from './routes/ui';
 
@@ -19,6 +20,7 @@ app.route('/v1/agent', agent);
 app.route('/v1/agent', agentChecks);
 app.route('/v1/catalog', catalog);
 app.route('/v1/health', health);
+app.route('/v1/query', query);
 app.route('/v1/status', status);
 
 app.route('/', ui);
