@@ -1,7 +1,7 @@
 // PUT /v1/txn: up to 128 KV (and read-only catalog) operations applied all together or not at all
 // (Consul's agent/txn_endpoint.go): 200 with every result, or 409 with every error.
 import { Hono } from 'hono';
-import { KV_MAX_VALUE_BYTES, KV_READ_VERBS, toDirEntry, type KvOp, type KvVerb } from '../consul/kv';
+import { KV_READ_VERBS, toDirEntry, type KvOp, type KvVerb } from '../consul/kv';
 import { TXN_MAX_OPS, TxnBodySchema, type TxnOp, type TxnOpBody, type TxnWireResult } from '../consul/txn';
 import type { AppEnv } from '../env';
 import { bodyTooLarge, canonicalizeKeys, MAX_BODY_BYTES } from '../http/body';
@@ -14,20 +14,18 @@ export const txn = new Hono<AppEnv>();
 
 const parseError = (reason: string) => badRequest(`Failed to parse body: ${reason}`);
 
-function decodeValue(key: string, value: string | null | undefined): ArrayBuffer | null {
+// No per-value size check: base64 of a value over KV_MAX_VALUE_BYTES never fits in a body of MAX_BODY_BYTES.
+function decodeValue(value: string | null | undefined): ArrayBuffer | null {
   if (!value) return null;
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 === 1) throw parseError('illegal base64 data');
   const bytes = Buffer.from(value, 'base64');
-  if (bytes.byteLength > KV_MAX_VALUE_BYTES) {
-    throw new ConsulError(413, `Value for key ${JSON.stringify(key)} is too large (${bytes.byteLength} > ${KV_MAX_VALUE_BYTES} bytes)`);
-  }
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 function toOp(body: TxnOpBody): TxnOp {
   if (body.KV) {
     const { Verb, Key, Value, Flags, Index, Session } = body.KV;
-    const op: KvOp = { Verb: Verb as KvVerb, Key, Value: decodeValue(Key, Value), Flags, Index, Session };
+    const op: KvOp = { Verb: Verb as KvVerb, Key, Value: decodeValue(Value), Flags, Index, Session };
     return { KV: op };
   }
   if (body.Node) return { Node: { Verb: body.Node.Verb, Node: body.Node.Node.Node } };
