@@ -1,0 +1,42 @@
+// The gateway's settings, parsed once with zod from the environment (BEACON_DNS_*) or an object, then
+// passed down as a plain object.
+import { z } from 'zod';
+
+const hostPort = z.string().regex(/^[^:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/, 'expected host:port');
+
+export const GatewayConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  /** UDP and TCP listen on the same port; 0 picks a free one. */
+  port: z.coerce.number().int().min(0).max(65535).default(8600),
+  /** Base URL of the worker; queries go to `<workerUrl>/dns-query`. */
+  workerUrl: z.url().default('http://127.0.0.1:8500'),
+  /** How long the worker may take before the client gets SERVFAIL. */
+  workerTimeoutMs: z.coerce.number().int().positive().default(2000),
+  /** Upstreams (`host:port`) for names outside `consul.`; none means REFUSED. */
+  recursors: z.array(hostPort).default([]),
+  /** Consul's recursor_timeout default. */
+  recursorTimeoutMs: z.coerce.number().int().positive().default(2000),
+  /** How long an answer is reused, whatever its DNS TTL: this bounds staleness (see README, DNS). */
+  cacheMs: z.coerce.number().int().min(0).max(1000).default(500),
+  cacheEntries: z.coerce.number().int().positive().default(10_000),
+  /** A TCP connection with no query for this long is closed. */
+  tcpIdleMs: z.coerce.number().int().positive().default(10_000),
+});
+
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+
+export const parseConfig = (input: Partial<Record<keyof GatewayConfig, unknown>> = {}): GatewayConfig => GatewayConfigSchema.parse(input);
+
+/** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const pick = (name: string) => (env[`BEACON_DNS_${name}`]?.trim() ? env[`BEACON_DNS_${name}`]!.trim() : undefined);
+  return parseConfig({
+    host: pick('HOST'),
+    port: pick('PORT'),
+    workerUrl: pick('WORKER_URL'),
+    workerTimeoutMs: pick('WORKER_TIMEOUT_MS'),
+    recursors: pick('RECURSORS')?.split(',').map((s) => s.trim()).filter(Boolean),
+    recursorTimeoutMs: pick('RECURSOR_TIMEOUT_MS'),
+    cacheMs: pick('CACHE_MS'),
+  });
+}

@@ -1,0 +1,92 @@
+// One query in, one reply out, for both transports: answers repeated queries from the cache, refuses
+// what does not decode, forwards foreign names to recursors, relays the rest to the worker, and fits
+// the reply to the transport. Never throws.
+import * as packet from 'dns-packet';
+import { AnswerCache } from './cache';
+import type { GatewayConfig } from './config';
+import { forward } from './recursor';
+import { relay } from './relay';
+import { encodeWithin, TCP_MAX, udpLimit } from './truncate';
+
+export type Transport = 'udp' | 'tcp';
+export type Handler = (message: Buffer, transport: Transport) => Promise<Buffer | undefined>;
+
+const DOMAIN = 'consul';
+const [FORMERR, SERVFAIL] = [1, 2];
+const OPCODE_MASK = 0xf << 11;
+const ECHOED = OPCODE_MASK | packet.RECURSION_DESIRED | packet.CHECKING_DISABLED;
+const OUR_EDNS_SIZE = 4096;
+
+const cacheable = (answer: packet.Packet) => (answer as { rcode?: string }).rcode !== 'SERVFAIL';
+const inDomain = (name: string) => {
+  const n = name.replace(/\.$/, '').toLowerCase();
+  return n === DOMAIN || n.endsWith(`.${DOMAIN}`);
+};
+
+export function createHandler(config: GatewayConfig, log: (message: string) => void = console.error): Handler {
+  // Whole replies keyed by the query's bytes after its ID (and the transport): a hit decodes nothing.
+  const replies = new AnswerCache<Buffer>(config.cacheMs, config.cacheEntries);
+  // The worker's answer per question, shared by every client and EDNS size asking it.
+  const answers = new AnswerCache<packet.Packet>(config.cacheMs, config.cacheEntries);
+  const recursion = config.recursors.length > 0;
+
+  return async (message, transport) => {
+    if (message.length < 2) return undefined;
+    const key = transport[0] + message.toString('latin1', 2);
+    const hit = replies.get(key);
+    if (hit) return withId(hit, message);
+    let query: packet.DecodedPacket;
+    try {
+      query = packet.decode(message);
+    } catch {
+      return errorReply(message.readUInt16BE(0), 0, FORMERR);
+    }
+    const id = query.id ?? 0;
+    const flags = (query.flags ?? 0) & ECHOED;
+    if (query.type !== 'query' || query.questions?.length !== 1) return errorReply(id, flags, FORMERR);
+    const [question] = query.questions;
+    if (recursion && !inDomain(question.name)) {
+      const reply = await forward(message, transport, config.recursors, config.recursorTimeoutMs);
+      return reply ?? errorReply(id, flags, SERVFAIL, query.questions);
+    }
+    try {
+      const upstreamKey = `${question.name}|${question.type}|${question.class}|${flags}`;
+      const { value: answer, expires } = await answers.fetch(upstreamKey, async () => {
+        const relayed = packet.encode({ id: 0, type: 'query', flags, questions: [question] });
+        return packet.decode(await relay(config.workerUrl, relayed, config.workerTimeoutMs));
+      }, cacheable);
+      const clientOpt = query.additionals?.some((r) => r.type === 'OPT');
+      const opt = { name: '.', type: 'OPT', udpPayloadSize: OUR_EDNS_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, options: [] } as unknown as packet.Answer;
+      const reply: packet.Packet = {
+        ...answer,
+        id,
+        flags: (answer.flags ?? 0) | (recursion ? packet.RECURSION_AVAILABLE : 0),
+        questions: query.questions,
+        additionals: [...(answer.additionals ?? []).filter((r) => r.type !== 'OPT'), ...(clientOpt ? [opt] : [])],
+      };
+      const bytes = encodeWithin(reply, transport === 'udp' ? udpLimit(query) : TCP_MAX);
+      if (cacheable(answer)) replies.set(key, bytes, expires);
+      return withId(bytes, message);
+    } catch (err) {
+      log(`dns-gateway: ${question.name} ${question.type}: ${(err as Error).message}`);
+      return errorReply(id, flags, SERVFAIL, query.questions);
+    }
+  };
+}
+
+/** A copy of a cached reply carrying the query's ID. */
+function withId(reply: Buffer, query: Buffer): Buffer {
+  const copy = Buffer.from(reply);
+  copy[0] = query[0];
+  copy[1] = query[1];
+  return copy;
+}
+
+function errorReply(id: number, flags: number, rcode: number, questions: packet.Question[] = []): Buffer {
+  try {
+    return packet.encode({ id, type: 'response', flags: flags | rcode, questions });
+  } catch {
+    // A question that decoded but does not encode again (an unknown class): answer without it.
+    return packet.encode({ id, type: 'response', flags: flags | rcode, questions: [] });
+  }
+}

@@ -1,0 +1,38 @@
+// The DNS gateway: plain DNS on UDP and TCP (default 127.0.0.1:8600) relayed to the worker's
+// /dns-query. `startGateway` for tests and scripts; run directly, it reads BEACON_DNS_* from the environment.
+import { fileURLToPath } from 'node:url';
+import { configFromEnv, parseConfig, type GatewayConfig } from './config';
+import { createHandler } from './handler';
+import { listenTcp } from './tcp';
+import { listenUdp } from './udp';
+
+export interface Gateway {
+  host: string;
+  port: number;
+  config: GatewayConfig;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(options: Partial<GatewayConfig> | GatewayConfig = {}, log: (m: string) => void = console.error): Promise<Gateway> {
+  const config = parseConfig(options);
+  const handle = createHandler(config, log);
+  const udp = await listenUdp(config.host, config.port, handle, log);
+  // With port 0, TCP takes the port UDP was given.
+  const port = udp.address().port;
+  const tcp = await listenTcp(config.host, port, config.tcpIdleMs, handle, log).catch((err) => {
+    udp.close();
+    throw err;
+  });
+  const stop = async () => {
+    await Promise.all([new Promise<void>((r) => udp.close(() => r())), tcp.close()]);
+  };
+  return { host: config.host, port, config, stop };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const gateway = await startGateway(configFromEnv());
+  console.log(`Beacon DNS gateway: ${gateway.host}:${gateway.port} (udp+tcp) → ${gateway.config.workerUrl}/dns-query`);
+  const shutdown = () => void gateway.stop().then(() => process.exit(0));
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
