@@ -5,23 +5,33 @@ import { SERF_HEALTH_CHECK_ID } from '../worker/consul/agent';
 import type { BlockingParams, HealthStatus, Indexed } from '../worker/consul/common';
 import type { CheckSpec, HealthCheck, ServiceEntry } from '../worker/consul/check';
 import type { PreparedQuery, ServiceQuery } from '../worker/consul/prepared-query';
+import type { KvOp } from '../worker/consul/kv';
 import type { AgentService, NodeService } from '../worker/consul/service';
+import type { Session, SessionCreateRequest } from '../worker/consul/session';
+import type { TxnOp, TxnOutcome } from '../worker/consul/txn';
 import * as agent from './agent';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog';
 import { CheckMonitor } from './checks/monitor';
 import { truncateOutput } from './checks/output';
 import { Clock } from './clock';
 import { contentHash } from './content-hash';
-import { Indexes, nodeRow, TABLE_CHECKS, type Tx } from './indexes';
+import { Indexes, nodeRow, TABLE_CHECKS, TABLE_NODES, type Tx } from './indexes';
+import { applyKvOp } from './kv';
+import * as kvq from './kv-queries';
+import { LockDelays } from './lock-delays';
 import { ok, refuse, type Outcome } from './outcome';
 import * as q from './queries';
 import { queryNodes } from './query-nodes';
 import { migrate } from './schema';
 import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks';
 import { getNode, upsertNode } from './store/nodes';
+import { createSession, destroySession, getSession, listSessions, toSession, unhealthySessions } from './store/sessions';
 import * as pq from './store/prepared-queries';
 import { Timers } from './timers';
+import { txnApply } from './txn';
 import { block, Watches } from './watches';
+
+const SESSION_TIMER = 'session:';
 
 export interface DatacenterEnv {
   DATACENTER: string;
@@ -38,6 +48,7 @@ class Rollback extends Error {
 export class Datacenter extends DurableObject<DatacenterEnv> {
   readonly clock = new Clock();
   readonly watches = new Watches();
+  readonly lockDelays = new LockDelays();
   readonly stats = { writes: 0, alarmsSet: 0 };
   readonly indexes: Indexes;
   readonly timers: Timers;
@@ -62,6 +73,8 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
     this.monitor = new CheckMonitor(host, this.timers);
     this.ensureAgentNode(env.AGENT_ADDRESS || '127.0.0.1');
     this.monitor.start();
+    // Like a new Consul leader, give every session a full TTL again after a restart.
+    for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
     void ctx.blockConcurrencyWhile(() => this.timers.restore());
   }
 
@@ -188,7 +201,7 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
   override async alarm(): Promise<void> {
     const probes = this.timers.takeDue().map(async (key) => {
       try {
-        await this.monitor.fire(key);
+        await (key.startsWith(SESSION_TIMER) ? this.expireSession(key.slice(SESSION_TIMER.length)) : this.monitor.fire(key));
       } catch (err) {
         // One failing deadline must not stop the others or leave the alarm unarmed.
         console.error(`timer ${key} failed:`, err);
@@ -196,6 +209,61 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
     });
     this.timers.rearm();
     await Promise.all(probes);
+  }
+
+  // ---- KV, sessions, transactions -----------------------------------------------------------
+  kvsGet(key: string, p: BlockingParams) {
+    return this.blocking(kvq.kvsGet(this.read, key), p);
+  }
+  kvsList(prefix: string, p: BlockingParams) {
+    return this.blocking(kvq.kvsList(this.read, prefix), p);
+  }
+  kvsListKeys(prefix: string, separator: string, p: BlockingParams) {
+    return this.blocking(kvq.kvsListKeys(this.read, prefix, separator), p);
+  }
+
+  /** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply. */
+  kvsApply(op: KvOp): Outcome<boolean> {
+    return this.write((tx) => {
+      if (op.Verb === 'lock' && !(op.Session && getSession(tx.sql, op.Session))) return refuse(500, `invalid session "${op.Session ?? ''}"`);
+      return ok(applyKvOp(tx, op, this.lockDelays).ok);
+    });
+  }
+
+  txnApply(ops: TxnOp[]): TxnOutcome {
+    return this.write((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter));
+  }
+
+  sessionCreate(req: SessionCreateRequest): Outcome<string> {
+    const id = crypto.randomUUID();
+    const outcome = this.write((tx) => createSession(tx, id, { ...req, Node: req.Node || this.agentNode }));
+    if (!outcome.ok) return outcome;
+    this.scheduleSessionExpiry(id, req.TTLMs);
+    return ok(id);
+  }
+
+  sessionDestroy(id: string): Outcome<true> {
+    this.write((tx) => destroySession(tx, id));
+    this.timers.delete(SESSION_TIMER + id.toLowerCase());
+    return ok(true);
+  }
+
+  /** Restarts the session's TTL; a renewal writes nothing, as in Consul. */
+  sessionRenew(id: string): Outcome<Session[]> {
+    const row = getSession(this.sql, id);
+    if (!row) return refuse(404, `Session id '${id}' not found`);
+    this.scheduleSessionExpiry(row.id, row.ttl_ms);
+    return ok([toSession(row)]);
+  }
+
+  sessionGet(id: string, p: BlockingParams) {
+    return this.blocking(kvq.sessionGet(this.read, id), p);
+  }
+  sessionList(p: BlockingParams) {
+    return this.blocking(kvq.sessionList(this.read), p);
+  }
+  sessionNodeSessions(node: string, p: BlockingParams) {
+    return this.blocking(kvq.sessionNodeSessions(this.read, node), p);
   }
 
   // ---- prepared queries ---------------------------------------------------------------------
@@ -242,6 +310,8 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
       result = this.ctx.storage.transactionSync(() => {
         const r = fn(tx);
         if (r && typeof r === 'object' && 'ok' in r && r.ok === false) throw new Rollback(r as unknown as Outcome<never>);
+        // A check gone critical or missing, or a node gone, ends the sessions tied to it in the same write.
+        if (tx.touched.has(TABLE_CHECKS) || tx.touched.has(TABLE_NODES)) for (const id of unhealthySessions(tx.sql)) destroySession(tx, id);
         this.indexes.commit(tx);
         return r;
       });
@@ -253,9 +323,19 @@ export class Datacenter extends DurableObject<DatacenterEnv> {
       if (tx.touched.has(TABLE_CHECKS)) this.checkCache.clear();
       this.stats.writes++;
       this.indexes.publish(tx);
-      this.watches.notify(tx.touched);
+      this.lockDelays.apply(tx.lockDelays);
+      this.watches.notify(tx.touched, tx.changedKeys);
     }
     return result;
+  }
+
+  /** Consul arms a session's timer for twice its TTL, as grace for clients renewing late. */
+  private scheduleSessionExpiry(id: string, ttlMs: number): void {
+    if (ttlMs > 0) this.timers.set(SESSION_TIMER + id, this.clock.now() + 2 * ttlMs);
+  }
+
+  private expireSession(id: string): void {
+    this.write((tx) => destroySession(tx, id));
   }
 
   private agentWrite(fn: (tx: Tx) => Outcome<agent.CheckChanges>): Outcome<null> {

@@ -47,6 +47,43 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    id: 2,
+    sql: `
+      CREATE TABLE kvs (
+        key TEXT NOT NULL PRIMARY KEY,
+        value BLOB,
+        flags INTEGER NOT NULL,
+        session TEXT,
+        lock_index INTEGER NOT NULL,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL
+      );
+      CREATE INDEX kvs_by_session ON kvs (session) WHERE session IS NOT NULL;
+      CREATE TABLE tombstones (key TEXT NOT NULL PRIMARY KEY, modify_index INTEGER NOT NULL);
+      CREATE TABLE sessions (
+        id TEXT NOT NULL PRIMARY KEY,
+        name TEXT NOT NULL,
+        node TEXT NOT NULL COLLATE NOCASE,
+        lock_delay_ms REAL NOT NULL,
+        behavior TEXT NOT NULL,
+        ttl TEXT NOT NULL,
+        ttl_ms REAL NOT NULL,
+        node_checks TEXT NOT NULL,
+        service_checks TEXT,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_by_node ON sessions (node);
+      CREATE TABLE session_checks (
+        session_id TEXT NOT NULL,
+        node TEXT NOT NULL COLLATE NOCASE,
+        check_id TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (session_id, check_id)
+      );
+      CREATE INDEX session_checks_by_check ON session_checks (node, check_id);
+    `,
+  },
+  {
     // Prepared queries (Consul's prepared-queries table). Id 2 is KV and sessions; keep the array sorted by id.
     id: 3,
     sql: `

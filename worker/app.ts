@@ -8,8 +8,11 @@ import { agent } from './routes/agent';
 import { agentChecks } from './routes/agent-checks';
 import { catalog } from './routes/catalog';
 import { health } from './routes/health';
+import { kv } from './routes/kv';
 import { query } from './routes/query';
+import { session } from './routes/session';
 import { status } from './routes/status';
+import { txn } from './routes/txn';
 import { ui } from './routes/ui';
 
 export const app = new Hono<AppEnv>();
@@ -20,8 +23,12 @@ app.route('/v1/agent', agent);
 app.route('/v1/agent', agentChecks);
 app.route('/v1/catalog', catalog);
 app.route('/v1/health', health);
+app.route('/v1/kv', kv);
 app.route('/v1/query', query);
+app.route('/v1/session', session);
 app.route('/v1/status', status);
+app.route('/v1/txn', txn);
+
 
 app.route('/', ui);
 
