@@ -7,6 +7,7 @@ import { ConsulError } from './http/errors';
 import { agent } from './routes/agent';
 import { agentChecks } from './routes/agent-checks';
 import { catalog } from './routes/catalog';
+import { dnsQuery } from './routes/dns-query';
 import { health } from './routes/health';
 import { kv } from './routes/kv';
 import { query } from './routes/query';
@@ -29,6 +30,8 @@ app.route('/v1/session', session);
 app.route('/v1/status', status);
 app.route('/v1/txn', txn);
 
+// DNS-over-HTTPS: outside /v1/*, so no ACL or ?dc= middleware (the datacenter is part of the name).
+app.route('/dns-query', dnsQuery);
 
 app.route('/', ui);
 

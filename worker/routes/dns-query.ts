@@ -1,0 +1,58 @@
+// /dns-query: Consul's DNS interface as DNS-over-HTTPS (RFC 8484), `GET ?dns=<base64url>` and `POST` of
+// `application/dns-message`. The dns-gateway relays plain UDP/TCP DNS here, so DNS is answered only once.
+import { Buffer } from 'node:buffer';
+import { Hono, type Context } from 'hono';
+import type { AppEnv, Env } from '../env';
+import { datacenterStub } from '../http/datacenter';
+import type { DatacenterSource, Sources } from '../dns/answer';
+import { respond } from '../dns/message';
+import { dnsSettings, type DnsVars } from '../dns/settings';
+
+const DNS_MESSAGE = 'application/dns-message';
+/** RFC 8484 4.1: a DNS message is at most 65535 bytes. */
+const MAX_MESSAGE = 65535;
+const FRESH = { minIndex: 0, waitMs: 0 };
+
+export const dnsQuery = new Hono<AppEnv>();
+
+dnsQuery.get('/', async (c) => {
+  const encoded = c.req.query('dns');
+  if (!encoded || !/^[A-Za-z0-9_-]+={0,2}$/.test(encoded)) return c.text('Missing or malformed ?dns= (base64url DNS message)', 400);
+  return answer(c, new Uint8Array(Buffer.from(encoded, 'base64url')));
+});
+
+dnsQuery.post('/', async (c) => {
+  const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== DNS_MESSAGE) return c.text(`Content-Type must be ${DNS_MESSAGE}`, 415);
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  if (body.byteLength > MAX_MESSAGE) return c.text('DNS message too large', 413);
+  return answer(c, body);
+});
+
+dnsQuery.all('/', (c) => {
+  c.header('Allow', 'GET, POST');
+  return c.text('method not allowed', 405);
+});
+
+async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
+  const reply = await respond(query, sources(c.env), dnsSettings(c.env as Env & DnsVars));
+  if (!reply) return c.text('Malformed DNS message', 400);
+  return new Response(reply.bytes, {
+    headers: { 'Content-Type': DNS_MESSAGE, 'Cache-Control': `max-age=${reply.ttl}` },
+  });
+}
+
+/** Datacenters through worker/http/datacenter.ts, the one place that knows which exist. */
+function sources(env: Env): Sources {
+  return (requested) => {
+    const name = requested ?? (env.DATACENTER || 'dc1');
+    const stub = datacenterStub(env, name);
+    if (!stub) return null;
+    const source: DatacenterSource = {
+      name,
+      serviceEntries: async (service) => (await stub.healthServiceNodes(service, FRESH)).value,
+      node: async (node) => (await stub.catalogNodeServices(node, FRESH)).value?.Node ?? null,
+    };
+    return source;
+  };
+}
