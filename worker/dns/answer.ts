@@ -11,6 +11,15 @@ export interface DatacenterSource {
   name: string;
   serviceEntries(service: string): Promise<ServiceEntry[]>;
   node(node: string): Promise<Node | null>;
+  /** Executes a prepared query with failover (worker/federation); null when no query has that name or ID. */
+  preparedQuery?(idOrName: string): Promise<QueryResult | null>;
+}
+
+/** A prepared query's healthy instances, the datacenter they came from and the query's own DNS TTL. */
+export interface QueryResult {
+  entries: ServiceEntry[];
+  datacenter: string;
+  ttl?: number;
 }
 
 /** The source for a datacenter name (undefined: this deployment's own), or null for an unknown one. */
@@ -75,6 +84,15 @@ export async function answer(q: Question, sources: Sources, settings: DnsSetting
       if (q.type === 'TXT') return found(txt);
       if (q.type === 'ANY') return found([...(address ? [address] : []), ...txt]);
       return address ? found([address], txt) : negative('NOERROR');
+    }
+    case 'query': {
+      const result = await source.preparedQuery?.(name.query);
+      // Already filtered by the query's health rules; none healthy anywhere is NXDOMAIN, as for a service.
+      if (!result?.entries.length) return negative('NXDOMAIN');
+      const ttl = result.ttl ?? settings.serviceTtl(result.entries[0].Service.Service);
+      if (q.type === 'SRV') return srvReply(q.name, result.entries, ttl, result.datacenter, found);
+      const wanted = ADDRESS_TYPES[q.type];
+      return found(wanted ? addressAnswers(q.name, result.entries, ttl, wanted) : []);
     }
     case 'service': {
       const entries = healthy(await source.serviceEntries(name.service), name.tag);

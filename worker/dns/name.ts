@@ -8,6 +8,8 @@ export type DnsName =
   | { kind: 'service'; service: string; tag?: string; dc?: string; rfc2782: boolean }
   | { kind: 'node'; node: string; dc?: string }
   | { kind: 'addr'; ip: string; family: 4 | 6; dc?: string }
+  /** A prepared query by name or ID: `<query>.query[.<dc>]`, or `_<query>._<proto>.query` (protocol ignored). */
+  | { kind: 'query'; query: string; dc?: string }
   /** Inside the domain but not a name Beacon answers: NXDOMAIN. */
   | { kind: 'unknown' }
   /** Outside the domain: refused (the gateway may forward it to recursors). */
@@ -37,9 +39,12 @@ export function parseName(qname: string): DnsName {
       return { kind: 'node', node: before.join('.'), dc };
     case 'addr':
       return addrName(before, dc);
-    default:
-      // Prepared queries (`.query`) are not served yet.
-      return { kind: 'unknown' };
+    default: {
+      // consul agent/dns.go: `_<query>._<proto>` names the query by its first label; else all labels are the name.
+      const rfc2782 = before.length === 2 && before[0].startsWith('_') && before[1].startsWith('_');
+      const query = rfc2782 ? before[0].slice(1) : before.join('.');
+      return query ? { kind: 'query', query, dc } : { kind: 'unknown' };
+    }
   }
 }
 

@@ -1,0 +1,21 @@
+// Prepared queries for the DNS interface (`<query>.query[.<dc>].consul`): resolved in the asked
+// datacenter and executed with the same failover as /v1/query/:id/execute.
+import { parseGoDuration } from '../consul/duration';
+import type { QueryResult } from '../dns/answer';
+import type { Env } from '../env';
+import { datacenterStub } from '../http/datacenter';
+import { federationOf } from './config';
+import { executePreparedQuery } from './execute';
+
+export function preparedQueryLookup(env: Env, dc: string): (idOrName: string) => Promise<QueryResult | null> {
+  return async (idOrName) => {
+    const federation = federationOf(env);
+    const local = federation.byName.get(dc.toLowerCase());
+    const query = local && (await datacenterStub(env, local.name)!.preparedQueryResolve(idOrName));
+    if (!local || !query) return null;
+    const { response } = await executePreparedQuery(env, federation, local.name, query, 0);
+    // consul agent/dns.go: the query's own DNS.TTL wins over the service TTL settings.
+    const ttlMs = query.DNS.TTL ? parseGoDuration(query.DNS.TTL) : undefined;
+    return { entries: response.Nodes, datacenter: response.Datacenter, ttl: ttlMs === undefined ? undefined : Math.floor(ttlMs / 1000) };
+  };
+}
