@@ -1,6 +1,6 @@
 // DNS through the federation, answered by worker/dns against the real Datacenter objects of the three
 // test datacenters: `.service.<dc>.consul` and `.query[.<dc>].consul` with failover.
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { DatacenterSource, Sources } from '../dns/answer';
 import { respond } from '../dns/message';
@@ -67,6 +67,22 @@ describe('DNS across datacenters', () => {
 
     await registerIn('dc1', `${svc}-3`, svc, '10.1.0.6', 'passing');
     expect(sorted((await ask(`${name}.query.consul`, 'A')).answer)).toEqual([`${name}.query.consul. 7 IN A 10.1.0.6`]);
+  });
+
+  it('serves both through DoH at /dns-query, a dc-less name going to the request region\'s datacenter', async () => {
+    const svc = uniq('doh');
+    await registerIn('dc2', `${svc}-2`, svc, '10.2.1.1', 'passing');
+    await registerIn('dc3', `${svc}-3`, svc, '10.3.1.1', 'passing');
+    const name = uniq('dohq');
+    await api('/v1/query', { method: 'POST', body: JSON.stringify({ Name: name, Service: { Service: svc, Failover: { Datacenters: ['dc3'] } } }) });
+    const doh = async (qname: string, cf?: object) => {
+      const res = await SELF.fetch('http://beacon.test/dns-query', { method: 'POST', headers: { 'Content-Type': 'application/dns-message' }, body: query(qname, 'A'), cf } as RequestInit);
+      expect(res.status).toBe(200);
+      return decodeReply(new Uint8Array(await res.arrayBuffer()));
+    };
+    expect((await doh(`${svc}.service.dc2.consul`)).answer).toEqual([`${svc}.service.dc2.consul. 0 IN A 10.2.1.1`]);
+    expect((await doh(`${svc}.service.consul`, { continent: 'EU' })).answer).toEqual([`${svc}.service.consul. 0 IN A 10.3.1.1`]);
+    expect((await doh(`${name}.query.consul`)).answer).toEqual([`${name}.query.consul. 0 IN A 10.3.1.1`]);
   });
 
   it('answers NXDOMAIN for an unknown query, or one asked in a datacenter that does not hold it', async () => {

@@ -7,6 +7,9 @@ import { datacenterStub } from '../http/datacenter';
 import type { DatacenterSource, Sources } from '../dns/answer';
 import { respond } from '../dns/message';
 import { dnsSettings, type DnsVars } from '../dns/settings';
+import { federationOf } from '../federation/config';
+import { datacenterOfRequest } from '../federation/distance';
+import { preparedQueryLookup } from '../federation/dns';
 
 const DNS_MESSAGE = 'application/dns-message';
 /** RFC 8484 4.1: a DNS message is at most 65535 bytes. */
@@ -35,23 +38,25 @@ dnsQuery.all('/', (c) => {
 });
 
 async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
-  const reply = await respond(query, sources(c.env), dnsSettings(c.env as Env & DnsVars));
+  const reply = await respond(query, sources(c.env, c.req.raw.cf as Record<string, unknown> | undefined), dnsSettings(c.env as Env & DnsVars));
   if (!reply) return c.text('Malformed DNS message', 400);
   return new Response(reply.bytes, {
     headers: { 'Content-Type': DNS_MESSAGE, 'Cache-Control': `max-age=${reply.ttl}` },
   });
 }
 
-/** Datacenters through worker/http/datacenter.ts, the one place that knows which exist. */
-function sources(env: Env): Sources {
+/** Datacenters through worker/http/datacenter.ts, the one place that knows which exist; no dc label: the request region's. */
+function sources(env: Env, cf: Record<string, unknown> | undefined): Sources {
   return (requested) => {
-    const name = requested ?? (env.DATACENTER || 'dc1');
-    const stub = datacenterStub(env, name);
-    if (!stub) return null;
+    const federation = federationOf(env);
+    const name = federation.byName.get((requested ?? datacenterOfRequest(federation, cf)).toLowerCase())?.name;
+    const stub = name && datacenterStub(env, name);
+    if (!name || !stub) return null;
     const source: DatacenterSource = {
       name,
       serviceEntries: async (service) => (await stub.healthServiceNodes(service, FRESH)).value,
       node: async (node) => (await stub.catalogNodeServices(node, FRESH)).value?.Node ?? null,
+      preparedQuery: preparedQueryLookup(env, name),
     };
     return source;
   };
