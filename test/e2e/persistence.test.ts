@@ -1,5 +1,5 @@
 // `npm start` keeps state on disk: a second local server stopped and started again on the same state
-// directory still has every registration, check status and index.
+// directory still has every registration, check status, key, session and index.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { expect, it } from 'vitest';
 import { startLocal } from '../../scripts/start-local';
 import { freePort } from './global-setup';
 
-it('keeps registrations, check status and the index across a restart', async () => {
+it('keeps registrations, check status, KV, sessions and the index across a restart', async () => {
+  let session = '';
   const persistTo = await mkdtemp(join(tmpdir(), 'beacon-restart-'));
   const port = await freePort();
   try {
@@ -15,6 +16,9 @@ it('keeps registrations, check status and the index across a restart', async () 
     try {
       await fetch(`${server.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify({ ID: 'kept', Name: 'kept', Check: { TTL: '10m' } }) });
       await fetch(`${server.url}/v1/agent/check/pass/service:kept?note=before%20restart`, { method: 'PUT' });
+      session = ((await (await fetch(`${server.url}/v1/session/create`, { method: 'PUT', body: '{"TTL":"60s"}' })).json()) as { ID: string }).ID;
+      const acquired = await fetch(`${server.url}/v1/kv/leader?acquire=${session}`, { method: 'PUT', body: 'me' });
+      expect(await acquired.text()).toBe('true');
     } finally {
       await server.stop();
     }
@@ -28,6 +32,9 @@ it('keeps registrations, check status and the index across a restart', async () 
       expect(entries.map((e) => e.Service.ID)).toEqual(['kept']);
       expect(entries[0].Checks.at(-1)?.Output).toBe('before restart');
       expect(Number(res.headers.get('X-Consul-Index'))).toBeGreaterThanOrEqual(3);
+      const [leader] = (await (await fetch(`${server.url}/v1/kv/leader`)).json()) as { Value: string; Session: string }[];
+      expect(leader).toMatchObject({ Value: btoa('me'), Session: session });
+      expect((await fetch(`${server.url}/v1/session/renew/${session}`, { method: 'PUT' })).status).toBe(200);
     } finally {
       await server.stop();
     }

@@ -112,6 +112,25 @@ describe('?cas', () => {
   });
 });
 
+describe('races', () => {
+  it('lets exactly one of 20 concurrent ?cas writes at the same index win', async () => {
+    const key = uniq('race-cas');
+    await kvPut(key, 'start');
+    const { ModifyIndex } = await entry(key);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => kvPut(key, `writer-${i}`, `?cas=${ModifyIndex}`)));
+    expect(answers.filter((a) => a === 'true')).toHaveLength(1);
+    expect(atob((await entry(key)).Value!)).toBe(`writer-${answers.indexOf('true')}`);
+  });
+
+  it('lets exactly one of 10 sessions racing to ?acquire a key hold it', async () => {
+    const key = uniq('race-lock');
+    const sessions = await Promise.all(Array.from({ length: 10 }, async () => ((await (await put('/v1/session/create', {})).json()) as { ID: string }).ID));
+    const answers = await Promise.all(sessions.map((id) => kvPut(key, id, `?acquire=${id}`)));
+    expect(answers.filter((a) => a === 'true')).toHaveLength(1);
+    expect((await entry(key)).Session).toBe(sessions[answers.indexOf('true')]);
+  });
+});
+
 describe('?recurse and ?keys', () => {
   it('lists entries under a prefix in byte order, and key names cut at a separator', async () => {
     const p = uniq('tree');
