@@ -9,6 +9,7 @@ export const WEB_INSTANCES = 100;
 const HEARTBEAT_CHECKS = 100;
 const IDENTICAL_IDS = 100;
 const CHANGED_IDS = 1000;
+const KV_KEYS = 1000;
 
 export interface Scenario {
   key: string;
@@ -57,6 +58,16 @@ export const SCENARIOS: Scenario[] = [
     next: () => ({ method: 'GET', path: '/v1/status/leader' }),
   },
   {
+    key: 'kv-put',
+    title: `5a. PUT /v1/kv/<key>, a new 64-byte value each time (${KV_KEYS} keys)`,
+    next: (i) => ({ method: 'PUT', path: `/v1/kv/bench/${i % KV_KEYS}`, body: `${String(i).padStart(8, '0')}${'v'.repeat(56)}` }),
+  },
+  {
+    key: 'kv-get',
+    title: `5b. GET /v1/kv/<key> (${KV_KEYS} keys)`,
+    next: (i) => ({ method: 'GET', path: `/v1/kv/bench/${i % KV_KEYS}` }),
+  },
+  {
     key: 'health-service',
     title: `3. GET /v1/health/service/web (${WEB_INSTANCES} instances)`,
     next: () => ({ method: 'GET', path: '/v1/health/service/web' }),
@@ -72,6 +83,7 @@ export async function seed(beacon: string): Promise<void> {
     ...Array.from({ length: HEARTBEAT_CHECKS }, (_, i) => heartbeat(i)),
     ...identical,
     register('watched-0', 'watched'),
+    ...Array.from({ length: KV_KEYS }, (_, i): Call => ({ method: 'PUT', path: `/v1/kv/bench/${i}`, body: 'seed' })),
   ];
   try {
     for (const call of calls) {
