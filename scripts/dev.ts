@@ -1,6 +1,8 @@
 // `npm start`: Beacon's HTTP API on 127.0.0.1:8500 under wrangler dev, state kept in .beacon/state so a
-// restart loses nothing. Ctrl-C stops everything it started.
+// restart loses nothing, and the DNS gateway on 127.0.0.1:8600. Ctrl-C stops everything it started.
 import { join } from 'node:path';
+import { configFromEnv } from '../dns-gateway/config';
+import { startGateway } from '../dns-gateway/main';
 import { PROJECT_ROOT, startLocal } from './start-local';
 
 const HTTP_PORT = Number(process.env.BEACON_HTTP_PORT ?? 8500);
@@ -8,11 +10,17 @@ const persistTo = process.env.BEACON_STATE_DIR ?? join(PROJECT_ROOT, '.beacon', 
 
 const server = await startLocal({ port: HTTP_PORT, persistTo });
 console.log(`Beacon HTTP API: ${server.url}  (state in ${persistTo})`);
+const gateway = await startGateway({ ...configFromEnv(), workerUrl: process.env.BEACON_DNS_WORKER_URL ?? server.url }).catch(async (err) => {
+  await server.stop();
+  throw err;
+});
+console.log(`Beacon DNS: ${gateway.host}:${gateway.port} (udp+tcp), e.g. dig @${gateway.host} -p ${gateway.port} web.service.consul`);
 
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  await gateway.stop();
   await server.stop();
   process.exit(0);
 };
