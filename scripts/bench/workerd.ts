@@ -46,9 +46,9 @@ const str = (s: string) => JSON.stringify(s);
 const list = (items: string[]) => `[${items.join(', ')}]`;
 
 /** The capnp text: embedded paths are relative to the config file, which lives in `dir`. */
-export async function configText(dir: string): Promise<string> {
+export async function configText(dir: string, bindingVars: Record<string, string> = VARS): Promise<string> {
   const { date, flags } = await compatibility();
-  const vars = Object.entries(VARS).map(([name, value]) => `(name = ${str(name)}, text = ${str(value)})`);
+  const vars = Object.entries(bindingVars).map(([name, value]) => `(name = ${str(name)}, text = ${str(value)})`);
   const worker = (module: string, bindings: string[], uniqueKey?: string) => `(
     modules = [(name = "index.js", esModule = embed ${str(module)})],
     compatibilityDate = ${str(date)},
@@ -79,11 +79,11 @@ const config :Workerd.Config = (
 `;
 }
 
-/** Writes the config and the no-op worker into `dir` (after `build`), starts workerd, waits for its sockets. */
-export async function startWorkerd(dir: string): Promise<Workerd> {
+/** Writes the config (with `vars` as the workers' text vars) and the no-op worker into `dir` (after `build`), starts workerd, waits for its sockets. */
+export async function startWorkerd(dir: string, vars: Record<string, string> = VARS): Promise<Workerd> {
   await mkdir(join(dir, 'do-storage'), { recursive: true });
   await writeFile(join(dir, 'noop.js'), "export default { fetch() { return new Response('ok'); } };\n");
-  await writeFile(join(dir, 'config.capnp'), await configText(dir));
+  await writeFile(join(dir, 'config.capnp'), await configText(dir, vars));
   const child = spawn(WORKERD_BIN, ['serve', join(dir, 'config.capnp'), '--control-fd=3'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
