@@ -1,7 +1,12 @@
 // The npm `consul` client against a local server with three datacenters (scripts/local-federation.json):
 // datacenters by distance, per-datacenter registrations, and a prepared query failing over and back.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Consul from 'consul';
 import { describe, expect, inject, it } from 'vitest';
+import { startLocal } from '../../scripts/start-local';
+import { freePort } from './global-setup';
 
 const url = new URL(inject('beaconUrl'));
 const consul = new Consul({ host: url.hostname, port: Number(url.port) });
@@ -52,5 +57,19 @@ describe('federation through the npm consul client', () => {
     // The client has `destroy` (DELETE /v1/query/:id) but its typings leave it out.
     await (consul.query as unknown as { destroy(id: string): Promise<void> }).destroy(ID);
     await expect(consul.query.execute(ID)).rejects.toThrow(/Query not found/);
+  });
+});
+
+describe('bad FEDERATION configuration', () => {
+  it('stops the server at start-up with a clear message', async () => {
+    const persistTo = await mkdtemp(join(tmpdir(), 'beacon-bad-federation-'));
+    const bad = JSON.stringify({ primary: 'dc9', datacenters: [{ name: 'dc1' }] });
+    try {
+      await expect(startLocal({ port: await freePort(), persistTo, quiet: true, vars: { FEDERATION: bad } })).rejects.toThrow(
+        'Beacon: bad FEDERATION configuration: primary "dc9" is not a declared datacenter (declared: dc1)',
+      );
+    } finally {
+      await rm(persistTo, { recursive: true, force: true });
+    }
   });
 });
