@@ -79,7 +79,9 @@ describe('KV and sessions with the npm consul client', () => {
     const index = Number(res.headers.get('X-Consul-Index'));
     await res.arrayBuffer();
     let woke = false;
-    const pending = (consul.kv.get({ key: `${p}/`, recurse: true, index, wait: '30s' }) as Promise<Entry[]>).then((v) => ((woke = true), v));
+    // The client's typings leave out `index`/`wait` on a recursive get, though it sends them.
+    const blocking = { key: `${p}/`, recurse: true, index, wait: '30s' } as { key: string; recurse: true };
+    const pending = (consul.kv.get(blocking) as Promise<Entry[]>).then((v) => ((woke = true), v));
     await consul.kv.set(`${uniq('elsewhere')}`, 'x');
     await sleep(300);
     expect(woke).toBe(false);
