@@ -81,7 +81,7 @@ describe('KV and sessions with the npm consul client', () => {
     let woke = false;
     // The client's typings leave out `index`/`wait` on a recursive get, though it sends them.
     const blocking = { key: `${p}/`, recurse: true, index, wait: '30s' } as { key: string; recurse: true };
-    const pending = (consul.kv.get(blocking) as Promise<Entry[]>).then((v) => ((woke = true), v));
+    const pending = (consul.kv.get(blocking) as unknown as Promise<Entry[]>).then((v) => ((woke = true), v));
     await consul.kv.set(`${uniq('elsewhere')}`, 'x');
     await sleep(300);
     expect(woke).toBe(false);
