@@ -16,6 +16,7 @@ const [FORMERR, SERVFAIL] = [1, 2];
 const OPCODE_MASK = 0xf << 11;
 const ECHOED = OPCODE_MASK | packet.RECURSION_DESIRED | packet.CHECKING_DISABLED;
 const OUR_EDNS_SIZE = 4096;
+const ORDERINGS = 6;
 
 const cacheable = (answer: packet.Packet) => (answer as { rcode?: string }).rcode !== 'SERVFAIL';
 const inDomain = (name: string) => {
@@ -25,7 +26,7 @@ const inDomain = (name: string) => {
 
 export function createHandler(config: GatewayConfig, log: (message: string) => void = console.error): Handler {
   // Whole replies keyed by the query's bytes after its ID (and the transport): a hit decodes nothing.
-  const replies = new AnswerCache<Buffer>(config.cacheMs, config.cacheEntries);
+  const replies = new AnswerCache<Buffer[]>(config.cacheMs, config.cacheEntries);
   // The worker's answer per question, shared by every client and EDNS size asking it.
   const answers = new AnswerCache<packet.Packet>(config.cacheMs, config.cacheEntries);
   const recursion = config.recursors.length > 0;
@@ -34,7 +35,7 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
     if (message.length < 2) return undefined;
     const key = transport[0] + message.toString('latin1', 2);
     const hit = replies.get(key);
-    if (hit) return withId(hit, message);
+    if (hit) return withId(hit[Math.floor(Math.random() * hit.length)], message);
     let query: packet.DecodedPacket;
     try {
       query = packet.decode(message);
@@ -64,14 +65,33 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
         questions: query.questions,
         additionals: [...(answer.additionals ?? []).filter((r) => r.type !== 'OPT'), ...(clientOpt ? [opt] : [])],
       };
-      const bytes = encodeWithin(reply, transport === 'udp' ? udpLimit(query) : TCP_MAX);
-      if (cacheable(answer)) replies.set(key, bytes, expires);
-      return withId(bytes, message);
+      const limit = transport === 'udp' ? udpLimit(query) : TCP_MAX;
+      const variants = orderings(reply.answers ?? []).map((answers) => encodeWithin({ ...reply, answers }, limit));
+      if (cacheable(answer)) replies.set(key, variants, expires);
+      return withId(variants[0], message);
     } catch (err) {
       log(`dns-gateway: ${question.name} ${question.type}: ${(err as Error).message}`);
       return errorReply(id, flags, SERVFAIL, query.questions);
     }
   };
+}
+
+/**
+ * Consul shuffles instances on every query (agent/dns.go); a cached answer keeps that by holding a few
+ * shuffled orders and picking one per hit. Only address and SRV records are reordered (a CNAME comes first).
+ */
+function orderings(answers: packet.Answer[]): packet.Answer[][] {
+  if (answers.length < 2 || !answers.every((r) => r.type === 'A' || r.type === 'AAAA' || r.type === 'SRV')) return [answers];
+  return Array.from({ length: ORDERINGS }, (_, i) => (i === 0 ? answers : shuffled(answers)));
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
 }
 
 /** A copy of a cached reply carrying the query's ID. */

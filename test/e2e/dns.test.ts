@@ -52,6 +52,12 @@ describe('DNS through the gateway', () => {
     }
   });
 
+  it('varies the order of instances between queries, cache or not', async () => {
+    const firsts = new Set<string>();
+    for (let i = 0; i < 30; i++) firsts.add((await udpAsk(gateway.port, `${web}.service.consul`, 'A')).answer[0]);
+    expect(firsts.size).toBe(2);
+  });
+
   it('answers SRV with each instance port and its node address in the additional section', async () => {
     const reply = await udpAsk(gateway.port, `_${web}._tcp.service.consul`, 'SRV');
     expect(sorted(reply.answer)).toEqual([
