@@ -1,0 +1,173 @@
+// The Datacenter object's machinery, beneath its RPC methods: state and start-up, the one write path
+// (SQLite transaction, rollback on refusal, session sweep, index publish, wake-ups), shared blocking
+// reads, and the alarm that serves every deadline.
+import { DurableObject } from 'cloudflare:workers';
+import { SERF_HEALTH_CHECK_ID } from '../worker/consul/agent';
+import type { BlockingParams, HealthStatus, Indexed } from '../worker/consul/common';
+import type { AgentService, NodeService } from '../worker/consul/service';
+import type * as agent from './agent';
+import { CheckMonitor } from './checks/monitor';
+import { Clock } from './clock';
+import { Indexes, TABLE_CHECKS, TABLE_NODES, type Tx } from './indexes';
+import { LockDelays } from './lock-delays';
+import { ok, type Outcome } from './outcome';
+import * as q from './queries';
+import { migrate } from './schema';
+import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks';
+import { getNode, upsertNode } from './store/nodes';
+import { destroySession, listSessions, unhealthySessions } from './store/sessions';
+import { Timers } from './timers';
+import { block, Watches } from './watches';
+
+export const SESSION_TIMER = 'session:';
+
+export interface DatacenterEnv {
+  DATACENTER: string;
+  AGENT_NODE: string;
+  AGENT_ADDRESS: string;
+}
+
+class Rollback extends Error {
+  constructor(readonly outcome: Outcome<never>) {
+    super(outcome.ok ? '' : outcome.reason);
+  }
+}
+
+export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
+  readonly clock = new Clock();
+  readonly watches = new Watches();
+  readonly lockDelays = new LockDelays();
+  readonly stats = { writes: 0, alarmsSet: 0 };
+  readonly indexes: Indexes;
+  readonly timers: Timers;
+  readonly monitor: CheckMonitor;
+  protected readonly sql: SqlStorage;
+  protected readonly agentNode: string;
+  protected readonly read: q.ReadContext;
+  /** Agent checks as TTL updates need them, so a heartbeat reads no SQL; dropped whenever checks change. */
+  protected readonly readCache = new Map<string, Indexed<unknown>>();
+  protected readCacheIndex = 0;
+  protected readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number }>();
+
+  constructor(ctx: DurableObjectState, env: DatacenterEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(this.sql);
+    this.indexes = new Indexes(this.sql);
+    this.agentNode = env.AGENT_NODE || 'beacon';
+    this.read = { sql: this.sql, indexes: this.indexes, datacenter: ctx.id.name ?? env.DATACENTER ?? 'dc1' };
+    this.timers = new Timers(ctx.storage, this.clock, this.stats);
+    const host = { sql: this.sql, agentNode: this.agentNode, now: () => this.clock.now(), write: <T>(fn: (tx: Tx) => T) => this.write(fn) };
+    this.monitor = new CheckMonitor(host, this.timers);
+    this.ensureAgentNode(env.AGENT_ADDRESS || '127.0.0.1');
+    this.monitor.start();
+    // Like a new Consul leader, give every session a full TTL again after a restart.
+    for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
+    void ctx.blockConcurrencyWhile(() => this.timers.restore());
+  }
+
+  override async alarm(): Promise<void> {
+    const probes = this.timers.takeDue().map(async (key) => {
+      try {
+        await (key.startsWith(SESSION_TIMER) ? this.expireSession(key.slice(SESSION_TIMER.length)) : this.monitor.fire(key));
+      } catch (err) {
+        // One failing deadline must not stop the others or leave the alarm unarmed.
+        console.error(`timer ${key} failed:`, err);
+      }
+    });
+    this.timers.rearm();
+    await Promise.all(probes);
+  }
+
+  protected blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {
+    return block(this.watches, params, query.rows, () => this.sharedRead(query));
+  }
+
+  /** Reads made at the same raft index are identical: the watchers one write wakes share one run. */
+  protected sharedRead<T>(query: q.Query<T>): Indexed<T> {
+    const index = this.indexes.current();
+    if (this.readCacheIndex !== index) {
+      this.readCache.clear();
+      this.readCacheIndex = index;
+    }
+    let result = this.readCache.get(query.key) as Indexed<T> | undefined;
+    if (!result) this.readCache.set(query.key, (result = query.read()));
+    return result;
+  }
+
+  /** Runs `fn` in one SQLite transaction; a refusal it returns rolls everything back. */
+  protected write<T>(fn: (tx: Tx) => T): T {
+    const tx = this.indexes.begin(this.clock.now());
+    let result: T;
+    try {
+      result = this.ctx.storage.transactionSync(() => {
+        const r = fn(tx);
+        if (r && typeof r === 'object' && 'ok' in r && r.ok === false) throw new Rollback(r as unknown as Outcome<never>);
+        // A check gone critical or missing, or a node gone, ends the sessions tied to it in the same write.
+        if (tx.touched.has(TABLE_CHECKS) || tx.touched.has(TABLE_NODES)) for (const id of unhealthySessions(tx.sql)) destroySession(tx, id);
+        this.indexes.commit(tx);
+        return r;
+      });
+    } catch (err) {
+      if (err instanceof Rollback) return err.outcome as T;
+      throw err;
+    }
+    if (tx.touched.size) {
+      if (tx.touched.has(TABLE_CHECKS)) this.checkCache.clear();
+      this.stats.writes++;
+      this.indexes.publish(tx);
+      this.lockDelays.apply(tx.lockDelays);
+      this.watches.notify(tx.touched, tx.changedKeys);
+    }
+    return result;
+  }
+
+  /** Consul arms a session's timer for twice its TTL, as grace for clients renewing late. */
+  protected scheduleSessionExpiry(id: string, ttlMs: number): void {
+    if (ttlMs > 0) this.timers.set(SESSION_TIMER + id, this.clock.now() + 2 * ttlMs);
+  }
+
+  protected expireSession(id: string): void {
+    this.write((tx) => destroySession(tx, id));
+  }
+
+  protected agentWrite(fn: (tx: Tx) => Outcome<agent.CheckChanges>): Outcome<null> {
+    const outcome = this.write(fn);
+    if (!outcome.ok) return outcome;
+    this.applyCheckChanges(outcome.value);
+    return ok(null);
+  }
+
+  protected applyCheckChanges(changes: agent.CheckChanges): void {
+    for (const id of changes.removed) this.monitor.untrack(id);
+    for (const id of changes.tracked) this.monitor.track(id);
+  }
+
+  protected ttlCheckState(checkId: string) {
+    const key = checkId.toLowerCase();
+    let state = this.checkCache.get(key);
+    if (!state) {
+      const row = getCheck(this.sql, this.agentNode, checkId);
+      if (!row) return undefined;
+      const run = checkBody(row).Run;
+      state = { checkId: row.check_id, status: row.status, output: row.output, ttl: run.TTL, outputMaxSize: run.OutputMaxSize };
+      this.checkCache.set(key, state);
+    }
+    return state;
+  }
+
+  protected agentServiceList(): AgentService[] {
+    const services = q.catalogNodeServices(this.read, this.agentNode).read().value?.Services ?? [];
+    return services.map(({ CreateIndex, ModifyIndex, ...s }: NodeService) => ({ ...s, Datacenter: this.read.datacenter }));
+  }
+
+  protected ensureAgentNode(address: string): void {
+    const existing = getNode(this.sql, this.agentNode);
+    const tagged = { lan: address, lan_ipv4: address, wan: address, wan_ipv4: address };
+    this.write((tx) => {
+      upsertNode(tx, { Node: this.agentNode, ID: existing?.id ?? crypto.randomUUID(), Address: address, TaggedAddresses: tagged, Meta: { 'consul-network-segment': '' } });
+      upsertCheck(tx, this.agentNode, { CheckID: SERF_HEALTH_CHECK_ID, Name: 'Serf Health Status', Notes: '', ServiceID: '', Status: 'passing', Output: 'Agent alive and reachable', Type: '', Run: {} });
+      setCheckStatus(tx, this.agentNode, SERF_HEALTH_CHECK_ID, 'passing', 'Agent alive and reachable');
+    });
+  }
+}
