@@ -16,7 +16,9 @@ import { migrate } from './schema';
 import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks';
 import { getNode, upsertNode } from './store/nodes';
 import { destroySession, listSessions, unhealthySessions } from './store/sessions';
+import { mirror, REPLICATION_TIMER, replicationPlan, type ReplicationPlan } from './replication';
 import { Timers } from './timers';
+import type { Datacenter } from './datacenter';
 import { block, Watches } from './watches';
 
 export const SESSION_TIMER = 'session:';
@@ -25,6 +27,9 @@ export interface DatacenterEnv {
   DATACENTER: string;
   AGENT_NODE: string;
   AGENT_ADDRESS: string;
+  DATACENTER_OBJECT: DurableObjectNamespace<Datacenter>;
+  /** The datacenters (JSON, see worker/federation/config.ts); absent means one, named DATACENTER. */
+  FEDERATION?: unknown;
 }
 
 class Rollback extends Error {
@@ -47,6 +52,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   /** Agent checks as TTL updates need them, so a heartbeat reads no SQL; dropped whenever checks change. */
   protected readonly readCache = new Map<string, Indexed<unknown>>();
   protected readCacheIndex = 0;
+  protected readonly replication: ReplicationPlan | null;
   protected readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number }>();
 
   constructor(ctx: DurableObjectState, env: DatacenterEnv) {
@@ -63,13 +69,15 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     this.monitor.start();
     // Like a new Consul leader, give every session a full TTL again after a restart.
     for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
+    this.replication = replicationPlan(env.FEDERATION, this.read.datacenter);
+    if (this.replication) this.timers.set(REPLICATION_TIMER, this.clock.now());
     void ctx.blockConcurrencyWhile(() => this.timers.restore());
   }
 
   override async alarm(): Promise<void> {
     const probes = this.timers.takeDue().map(async (key) => {
       try {
-        await (key.startsWith(SESSION_TIMER) ? this.expireSession(key.slice(SESSION_TIMER.length)) : this.monitor.fire(key));
+        await this.fire(key);
       } catch (err) {
         // One failing deadline must not stop the others or leave the alarm unarmed.
         console.error(`timer ${key} failed:`, err);
@@ -77,6 +85,24 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     });
     this.timers.rearm();
     await Promise.all(probes);
+  }
+
+  private fire(key: string): Promise<void> | void {
+    if (key.startsWith(SESSION_TIMER)) return this.expireSession(key.slice(SESSION_TIMER.length));
+    if (key === REPLICATION_TIMER) return this.replicateFromPrimary();
+    return this.monitor.fire(key);
+  }
+
+  /** One pull from the primary; the next is scheduled first, so a failed pull is simply retried. */
+  async replicateFromPrimary(): Promise<void> {
+    const plan = this.replication;
+    if (!plan) return;
+    this.timers.set(REPLICATION_TIMER, this.clock.now() + plan.intervalMs);
+    const primary = this.env.DATACENTER_OBJECT.getByName(plan.primary);
+    for (const prefix of plan.prefixes) {
+      const { value } = await primary.kvsList(prefix, { minIndex: 0, waitMs: 0 });
+      this.write((tx) => mirror(tx, prefix, value));
+    }
   }
 
   protected blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {

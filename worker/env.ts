@@ -3,11 +3,8 @@ import type { Datacenter, DatacenterEnv } from '../durable-objects/datacenter';
 import type { Federation } from './federation/config';
 
 export interface Env extends DatacenterEnv {
-  DATACENTER_OBJECT: DurableObjectNamespace<Datacenter>;
   /** Longest blocking-query wait honoured, in ms. */
   MAX_WAIT_MS?: string;
-  /** The datacenters (JSON, see worker/federation/config.ts); absent means one, named DATACENTER. */
-  FEDERATION?: unknown;
 }
 
 export type DatacenterStub = DurableObjectStub<Datacenter>;

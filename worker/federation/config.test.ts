@@ -16,6 +16,8 @@ describe('FEDERATION configuration', () => {
     ['a name with a dot', { primary: 'a.b', datacenters: dcs('a.b') }, 'a datacenter name is letters, digits, "-" and "_"'],
     ['no primary', { datacenters: dcs('dc1') }, 'primary'],
     ['text that is not JSON', '{primary', 'Beacon: bad FEDERATION configuration: not JSON'],
+    ['replication of no prefix', { primary: 'dc1', datacenters: dcs('dc1'), replicate: { prefixes: [] } }, 'Beacon: bad FEDERATION configuration: replicate.prefixes: name at least one prefix to replicate'],
+    ['replication faster than a second', { primary: 'dc1', datacenters: dcs('dc1'), replicate: { prefixes: ['a/'], intervalMs: 10 } }, 'replicate at most once a second'],
   ])('refuses %s with a clear message', (_, raw, message) => {
     expect(() => parseFederation(raw)).toThrow(message);
   });
