@@ -2,29 +2,16 @@
 // test datacenters: `.service.<dc>.consul` and `.query[.<dc>].consul` with failover.
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { DatacenterSource, Sources } from '../dns/answer';
+import type { Sources } from '../dns/answer';
 import { respond } from '../dns/message';
 import { decodeReply, query, sorted } from '../dns/zone-text';
-import { datacenterStub } from '../http/datacenter';
 import { api, put, uniq } from '../test-support';
-import { preparedQueryLookup } from './dns';
+import { datacenterSource } from './dns';
 
-const FRESH = { minIndex: 0, waitMs: 0 };
 const settings = { serviceTtl: () => 0, nodeTtl: 0, now: () => 1_700_000_000_000 };
 
 /** What /dns-query builds per request: a source per declared datacenter, dc1 by default. */
-const sources: Sources = (dc) => {
-  const name = dc ?? 'dc1';
-  const stub = datacenterStub(env, name);
-  if (!stub) return null;
-  const source: DatacenterSource = {
-    name,
-    serviceEntries: async (service) => (await stub.healthServiceNodes(service, FRESH)).value,
-    node: async (node) => (await stub.catalogNodeServices(node, FRESH)).value?.Node ?? null,
-    preparedQuery: preparedQueryLookup(env, name),
-  };
-  return source;
-};
+const sources: Sources = (dc) => datacenterSource(env, dc ?? 'dc1');
 
 async function ask(name: string, type: string) {
   const reply = await respond(query(name, type), sources, settings);

@@ -1,7 +1,7 @@
 // Prepared queries for the DNS interface (`<query>.query[.<dc>].consul`): resolved in the asked
 // datacenter and executed with the same failover as /v1/query/:id/execute.
 import { parseGoDuration } from '../consul/duration';
-import type { QueryResult } from '../dns/answer';
+import type { DatacenterSource, QueryResult } from '../dns/answer';
 import type { Env } from '../env';
 import { datacenterStub } from '../http/datacenter';
 import { federationOf } from './config';
@@ -17,5 +17,19 @@ export function preparedQueryLookup(env: Env, dc: string): (idOrName: string) =>
     // consul agent/dns.go: the query's own DNS.TTL wins over the service TTL settings.
     const ttlMs = query.DNS.TTL ? parseGoDuration(query.DNS.TTL) : undefined;
     return { entries: response.Nodes, datacenter: response.Datacenter, ttl: ttlMs === undefined ? undefined : Math.floor(ttlMs / 1000) };
+  };
+}
+
+const FRESH = { minIndex: 0, waitMs: 0 };
+
+/** What the DNS answerer reads of one declared datacenter, or null for an unknown one. */
+export function datacenterSource(env: Env, name: string): DatacenterSource | null {
+  const stub = datacenterStub(env, name);
+  if (!stub) return null;
+  return {
+    name,
+    serviceEntries: async (service) => (await stub.healthServiceNodes(service, FRESH)).value,
+    node: async (node) => (await stub.catalogNodeServices(node, FRESH)).value?.Node ?? null,
+    preparedQuery: preparedQueryLookup(env, name),
   };
 }

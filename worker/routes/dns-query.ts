@@ -3,18 +3,16 @@
 import { Buffer } from 'node:buffer';
 import { Hono, type Context } from 'hono';
 import type { AppEnv, Env } from '../env';
-import { datacenterStub } from '../http/datacenter';
-import type { DatacenterSource, Sources } from '../dns/answer';
+import type { Sources } from '../dns/answer';
 import { respond } from '../dns/message';
 import { dnsSettings, type DnsVars } from '../dns/settings';
 import { federationOf } from '../federation/config';
 import { datacenterOfRequest } from '../federation/distance';
-import { preparedQueryLookup } from '../federation/dns';
+import { datacenterSource } from '../federation/dns';
 
 const DNS_MESSAGE = 'application/dns-message';
 /** RFC 8484 4.1: a DNS message is at most 65535 bytes. */
 const MAX_MESSAGE = 65535;
-const FRESH = { minIndex: 0, waitMs: 0 };
 
 export const dnsQuery = new Hono<AppEnv>();
 
@@ -50,14 +48,6 @@ function sources(env: Env, cf: Record<string, unknown> | undefined): Sources {
   return (requested) => {
     const federation = federationOf(env);
     const name = federation.byName.get((requested ?? datacenterOfRequest(federation, cf)).toLowerCase())?.name;
-    const stub = name && datacenterStub(env, name);
-    if (!name || !stub) return null;
-    const source: DatacenterSource = {
-      name,
-      serviceEntries: async (service) => (await stub.healthServiceNodes(service, FRESH)).value,
-      node: async (node) => (await stub.catalogNodeServices(node, FRESH)).value?.Node ?? null,
-      preparedQuery: preparedQueryLookup(env, name),
-    };
-    return source;
+    return name ? datacenterSource(env, name) : null;
   };
 }
