@@ -22,6 +22,8 @@ import type { Datacenter } from './datacenter';
 import { block, Watches } from './watches';
 
 export const SESSION_TIMER = 'session:';
+const INITIAL_PULL_WAIT_MS = 1000;
+const logReplicationError = (err: unknown) => console.error('replication from the primary failed:', err);
 
 export interface DatacenterEnv {
   DATACENTER: string;
@@ -70,8 +72,11 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     // Like a new Consul leader, give every session a full TTL again after a restart.
     for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
     this.replication = replicationPlan(env.FEDERATION, this.read.datacenter);
-    if (this.replication) this.timers.set(REPLICATION_TIMER, this.clock.now());
-    void ctx.blockConcurrencyWhile(() => this.timers.restore());
+    void ctx.blockConcurrencyWhile(async () => {
+      await this.timers.restore();
+      // A secondary that just woke catches up before its first request, but waits on the primary only so long.
+      if (this.replication) await Promise.race([this.replicateFromPrimary(), scheduler.wait(INITIAL_PULL_WAIT_MS)]).catch(logReplicationError);
+    });
   }
 
   override async alarm(): Promise<void> {
