@@ -163,7 +163,7 @@ export class Datacenter extends DatacenterCore {
   kvsApply(op: KvOp): Outcome<boolean> {
     return this.write((tx) => {
       if (op.Verb === 'lock' && !(op.Session && getSession(tx.sql, op.Session))) return refuse(500, `invalid session "${op.Session ?? ''}"`);
-      return ok(applyKvOp(tx, op, this.lockDelays).ok);
+      return ok(applyKvOp(tx, op, this.lockDelays, false).ok);
     });
   }
 

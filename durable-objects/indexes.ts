@@ -17,6 +17,7 @@ export const KV_PREFIX_ROW = 'kvprefix:';
 export const kvKeyRow = (key: string) => KV_KEY_ROW + key;
 export const kvPrefixRow = (prefix: string) => KV_PREFIX_ROW + prefix;
 const RAFT_ROW = 'raft';
+const ROWS_PER_STATEMENT = 50;
 
 /** One write in progress: the index it stamps and the rows it touched. */
 export interface Tx {
@@ -59,8 +60,14 @@ export class Indexes {
   /** Persists the touched rows at the write's index; a write that touched nothing takes no index. */
   commit(tx: Tx): void {
     if (tx.touched.size === 0) return;
-    for (const name of [...tx.touched, RAFT_ROW]) {
-      tx.sql.exec('INSERT INTO index_rows (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', name, tx.index);
+    // Few statements, many rows each: Durable Objects bind at most 100 parameters per statement.
+    const names = [...tx.touched, RAFT_ROW];
+    for (let i = 0; i < names.length; i += ROWS_PER_STATEMENT) {
+      const chunk = names.slice(i, i + ROWS_PER_STATEMENT);
+      tx.sql.exec(
+        `INSERT INTO index_rows (name, value) VALUES ${chunk.map(() => '(?, ?)').join(', ')} ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+        ...chunk.flatMap((name) => [name, tx.index]),
+      );
     }
   }
 

@@ -14,24 +14,25 @@ const fail = (why: string): KvStep => ({ ok: false, why });
 const q = JSON.stringify;
 
 /** The entry after a write, as a write's result: Consul blanks the value of everything but reads. */
-const written = (tx: Tx, key: string) => done([toKvEntry(getKv(tx.sql, key) as KvRow, false)]);
+const written = (tx: Tx, key: string, withResults: boolean) => done(withResults ? [toKvEntry(getKv(tx.sql, key) as KvRow, false)] : []);
 
 function write(tx: Tx, op: KvOp, existing: KvRow | undefined, session: string | null, lockIndex: number): void {
   putKv(tx, { key: op.Key, value: op.Value ?? null, flags: op.Flags ?? 0, session, lockIndex }, existing);
 }
 
-export function applyKvOp(tx: Tx, op: KvOp, lockDelays: LockDelays): KvStep {
+/** `withResults: false` skips reading back what a write wrote (a plain PUT needs only true or false). */
+export function applyKvOp(tx: Tx, op: KvOp, lockDelays: LockDelays, withResults = true): KvStep {
   const existing = getKv(tx.sql, op.Key);
   switch (op.Verb) {
     case 'set':
       // A plain write keeps whoever holds the lock.
       write(tx, op, existing, existing?.session ?? null, existing?.lock_index ?? 0);
-      return written(tx, op.Key);
+      return written(tx, op.Key, withResults);
     case 'cas': {
       const current = existing?.modify_index ?? 0;
       if (current !== (op.Index ?? 0)) return fail(`failed to set key ${q(op.Key)}, index is stale`);
       write(tx, op, existing, existing?.session ?? null, existing?.lock_index ?? 0);
-      return written(tx, op.Key);
+      return written(tx, op.Key, withResults);
     }
     case 'lock': {
       if (!op.Session) return fail('missing session');
@@ -41,14 +42,14 @@ export function applyKvOp(tx: Tx, op: KvOp, lockDelays: LockDelays): KvStep {
       if (existing?.session && existing.session !== session) return fail(`failed to lock key ${q(op.Key)}, lock is already held`);
       const lockIndex = existing?.session === session ? existing.lock_index : (existing?.lock_index ?? 0) + 1;
       write(tx, op, existing, session, lockIndex);
-      return written(tx, op.Key);
+      return written(tx, op.Key, withResults);
     }
     case 'unlock':
       if (!existing || !op.Session || existing.session !== op.Session.toLowerCase()) {
         return fail(`failed to unlock key ${q(op.Key)}, lock isn't held, or is held by another session`);
       }
       write(tx, op, existing, null, existing.lock_index);
-      return written(tx, op.Key);
+      return written(tx, op.Key, withResults);
     case 'get':
       return existing ? done([toKvEntry(existing)]) : fail(`key ${q(op.Key)} doesn't exist`);
     case 'get-or-empty':
