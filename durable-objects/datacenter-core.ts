@@ -23,7 +23,11 @@ import { block, Watches } from './watches';
 
 export const SESSION_TIMER = 'session:';
 const INITIAL_PULL_WAIT_MS = 1000;
-const logReplicationError = (err: unknown) => console.error('replication from the primary failed:', err);
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 export interface DatacenterEnv {
   DATACENTER: string;
@@ -55,6 +59,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   protected readonly readCache = new Map<string, Indexed<unknown>>();
   protected readCacheIndex = 0;
   protected readonly replication: ReplicationPlan | null;
+  private pulledOnce = false;
+  private readonly firstPull: { promise: Promise<void>; resolve: () => void } = deferred();
   protected readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number }>();
 
   constructor(ctx: DurableObjectState, env: DatacenterEnv) {
@@ -72,11 +78,10 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     // Like a new Consul leader, give every session a full TTL again after a restart.
     for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
     this.replication = replicationPlan(env.FEDERATION, this.read.datacenter);
-    void ctx.blockConcurrencyWhile(async () => {
-      await this.timers.restore();
-      // A secondary that just woke catches up before its first request, but waits on the primary only so long.
-      if (this.replication) await Promise.race([this.replicateFromPrimary(), scheduler.wait(INITIAL_PULL_WAIT_MS)]).catch(logReplicationError);
-    });
+    // A secondary that just woke pulls at once, from its alarm; until that pull is in, KV reads wait (see caughtUp).
+    if (this.replication) this.timers.set(REPLICATION_TIMER, this.clock.now());
+    else this.pulledOnce = true;
+    void ctx.blockConcurrencyWhile(() => this.timers.restore());
   }
 
   override async alarm(): Promise<void> {
@@ -104,10 +109,21 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     if (!plan) return;
     this.timers.set(REPLICATION_TIMER, this.clock.now() + plan.intervalMs);
     const primary = this.env.DATACENTER_OBJECT.getByName(plan.primary);
-    for (const prefix of plan.prefixes) {
-      const { value } = await primary.kvsList(prefix, { minIndex: 0, waitMs: 0 });
-      this.write((tx) => mirror(tx, prefix, value));
+    try {
+      for (const prefix of plan.prefixes) {
+        const { value } = await primary.kvsList(prefix, { minIndex: 0, waitMs: 0 });
+        this.write((tx) => mirror(tx, prefix, value));
+      }
+    } finally {
+      this.pulledOnce = true;
+      this.firstPull.resolve();
     }
+  }
+
+  /** Resolves once a freshly woken secondary has pulled from the primary, or after INITIAL_PULL_WAIT_MS. */
+  protected caughtUp(): Promise<unknown> | undefined {
+    if (this.pulledOnce) return undefined;
+    return Promise.race([this.firstPull.promise, scheduler.wait(INITIAL_PULL_WAIT_MS)]);
   }
 
   protected blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {

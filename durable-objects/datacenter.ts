@@ -149,13 +149,16 @@ export class Datacenter extends DatacenterCore {
 
 
   // ---- KV, sessions, transactions -----------------------------------------------------------
-  kvsGet(key: string, p: BlockingParams) {
+  async kvsGet(key: string, p: BlockingParams) {
+    await this.caughtUp();
     return this.blocking(kvq.kvsGet(this.read, key), p);
   }
-  kvsList(prefix: string, p: BlockingParams) {
+  async kvsList(prefix: string, p: BlockingParams) {
+    await this.caughtUp();
     return this.blocking(kvq.kvsList(this.read, prefix), p);
   }
-  kvsListKeys(prefix: string, separator: string, p: BlockingParams) {
+  async kvsListKeys(prefix: string, separator: string, p: BlockingParams) {
+    await this.caughtUp();
     return this.blocking(kvq.kvsListKeys(this.read, prefix, separator), p);
   }
 

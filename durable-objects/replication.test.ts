@@ -52,7 +52,7 @@ describe('KV replication from the primary', () => {
     expect((await dc('dc3').getStats()).index).toBe(before.index);
   });
 
-  it('catches a secondary up as it wakes, before its first request is answered', async () => {
+  it('catches a secondary up as it wakes, before its first KV read is answered', async () => {
     const key = `global/${crypto.randomUUID()}`;
     await dc('dc1').kvsApply({ Verb: 'set', Key: key, Value: bytes('fresh') });
     await abortAllDurableObjects();

@@ -71,3 +71,9 @@ export function preparedQueryResolve(sql: SqlStorage, idOrName: string): Prepare
   const row = (UUID.test(idOrName) ? byId(sql, idOrName) : undefined) ?? byName(sql, idOrName);
   return row ? toPreparedQuery(row) : null;
 }
+
+/** An ended session takes the queries bound to it along (Consul's preparedQueriesTxn on session invalidation). */
+export function deletePreparedQueriesOfSession(tx: Tx, sessionId: string): void {
+  const gone = tx.sql.exec("DELETE FROM prepared_queries WHERE lower(json_extract(body, '$.Session')) = ? RETURNING id", sessionId.toLowerCase()).toArray();
+  if (gone.length) tx.touched.add(TABLE_PREPARED_QUERIES);
+}

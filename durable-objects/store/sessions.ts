@@ -1,5 +1,6 @@
 // The sessions table and the checks each session depends on (Consul's state/session.go). Invalidating a
-// session releases or deletes the keys it holds and opens their lock-delay windows.
+// session releases or deletes the keys it holds, opens their lock-delay windows and deletes the prepared
+// queries bound to it.
 import type { Session, SessionBehavior, SessionCreateRequest } from '../../worker/consul/session';
 import { MAX_LOCK_DELAY_MS } from '../../worker/consul/session';
 import { TABLE_SESSIONS, type Tx } from '../indexes';
@@ -7,6 +8,7 @@ import { refuse, ok, type Outcome } from '../outcome';
 import { getCheck } from './checks';
 import { getNode } from './nodes';
 import { deleteKv, listKvHeldBy, putKv } from './kv';
+import { deletePreparedQueriesOfSession } from './prepared-queries';
 
 export type SessionRow = {
   id: string;
@@ -66,6 +68,7 @@ export function destroySession(tx: Tx, id: string): boolean {
     else putKv(tx, { key: row.key, value: row.value, flags: row.flags, session: null, lockIndex: row.lock_index }, row);
     if (delay > 0) tx.lockDelays.set(row.key, tx.now + delay);
   }
+  deletePreparedQueriesOfSession(tx, session.id);
   tx.sql.exec('DELETE FROM session_checks WHERE session_id = ?', session.id);
   tx.sql.exec('DELETE FROM sessions WHERE id = ?', session.id);
   tx.touched.add(TABLE_SESSIONS);

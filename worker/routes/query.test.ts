@@ -33,6 +33,15 @@ const registerIn = async (dc: string, id: string, name: string, status = 'passin
 };
 
 describe('/v1/query CRUD', () => {
+  it('deletes a query bound to a session when the session ends, and keeps the others', async () => {
+    const { ID: session } = (await (await put('/v1/session/create', {})).json()) as { ID: string };
+    const bound = await createQuery({ Session: session, Service: { Service: 'web' } });
+    const kept = await createQuery({ Name: uniq('kept'), Service: { Service: 'web' } });
+    expect((await put(`/v1/session/destroy/${session}`)).status).toBe(200);
+    expect((await api(`/v1/query/${bound}`)).status).toBe(404);
+    expect((await api(`/v1/query/${kept}`)).status).toBe(200);
+  });
+
   it('creates, reads, lists, updates and deletes a query', async () => {
     const name = uniq('q');
     const id = await createQuery({ Name: name, Token: 'secret', Service: { Service: 'web', Tags: ['v1'] }, DNS: { TTL: '10s' } });
