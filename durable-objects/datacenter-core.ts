@@ -130,6 +130,23 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     return block(this.watches, params, query.rows, () => this.sharedRead(query));
   }
 
+  /** A read as the JSON text the worker would send: every reader at one index shares one serialisation. */
+  protected sharedJson<T>(query: q.Query<T>): Indexed<string> {
+    return this.sharedRead<string>({
+      key: `json:${query.key}`,
+      rows: query.rows,
+      read: () => {
+        const { index, value } = this.sharedRead(query);
+        return { index, value: JSON.stringify(value) };
+      },
+    });
+  }
+
+  /** Blocks like `blocking` but answers only the index: the worker fetches the answer once per index. */
+  protected async blockingIndex<T>(query: q.Query<T>, params: BlockingParams): Promise<number> {
+    return (await block(this.watches, params, query.rows, () => ({ index: this.sharedRead(query).index, value: null }))).index;
+  }
+
   /** Reads made at the same raft index are identical: the watchers one write wakes share one run. */
   protected sharedRead<T>(query: q.Query<T>): Indexed<T> {
     const index = this.indexes.current();

@@ -128,6 +128,13 @@ export class Datacenter extends DatacenterCore {
   healthServiceNodes(name: string, p: BlockingParams) {
     return this.blocking(q.healthServiceNodes(this.read, name), p);
   }
+  /** For unfiltered watches (worker/http/shared-answers.ts): wait for a change, then fetch the text once per index. */
+  healthServiceNodesIndex(name: string, p: BlockingParams) {
+    return this.blockingIndex(q.healthServiceNodes(this.read, name), p);
+  }
+  healthServiceNodesJson(name: string) {
+    return this.sharedJson(q.healthServiceNodes(this.read, name));
+  }
   healthNodeChecks(node: string, p: BlockingParams) {
     return this.blocking(q.healthNodeChecks(this.read, node), p);
   }

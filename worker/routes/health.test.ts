@@ -51,6 +51,17 @@ describe('GET /v1/health/service/:name', () => {
     expect((await getJson<Entry[]>(`/v1/health/service/${name}?filter=${filter}`)).body.map((e) => e.Service.ID)).toEqual([`${name}-ok`]);
   });
 
+  it('answers an unfiltered read with the same bytes as a filtered one that keeps everything', async () => {
+    const name = uniq('same-bytes');
+    await registerService({ ID: `${name}-1`, Name: name, Tags: ['a'], Check: { TTL: '30s' } });
+    await registerService({ ID: `${name}-2`, Name: name, Meta: { k: 'v' } });
+    const plain = await api(`/v1/health/service/${name}`);
+    const filtered = await api(`/v1/health/service/${name}?filter=`);
+    expect(plain.headers.get('Content-Type')).toBe('application/json');
+    expect(plain.headers.get('X-Consul-Index')).toBe(filtered.headers.get('X-Consul-Index'));
+    expect(await plain.text()).toBe(await filtered.text());
+  });
+
   it('sends the headers Consul clients read', async () => {
     const res = await api('/v1/health/service/anything?stale');
     expect(res.headers.get('X-Consul-KnownLeader')).toBe('true');

@@ -5,12 +5,16 @@ import { blockingParams } from '../http/blocking';
 import { endpoint } from '../http/endpoint';
 import { badRequest } from '../http/errors';
 import { applyFilter } from '../http/filter';
-import { consistencyMode, passingFlag } from '../http/flags';
-import { indexedJson } from '../http/meta';
+import { consistencyMode, has, passingFlag } from '../http/flags';
+import { indexedJson, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
+import { sharedAnswer } from '../http/shared-answers';
 import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
 
 export const health = new Hono<AppEnv>();
+
+/** Query parameters that select from or reshape a service's entries (the shared JSON fast path skips none of them). */
+const FILTERING_QUERIES = ['tag', 'node-meta', 'filter', 'pretty'];
 
 health.use('*', async (c, next) => {
   c.header('X-Consul-Effective-Consistency', consistencyMode(c));
@@ -36,6 +40,14 @@ endpoint(health, ['GET'], '/state/:state{.*}', async (c) => {
 
 endpoint(health, ['GET'], '/service/:service{.+}', async (c) => {
   const passing = passingFlag(c);
+  if (!passing && !FILTERING_QUERIES.some((name) => has(c, name))) {
+    // Nothing to select: every watcher woken at one index gets the same bytes, fetched once.
+    const name = pathTail(c, '/v1/health/service/');
+    const woke = await c.var.dc.healthServiceNodesIndex(name, blockingParams(c));
+    const { index, value } = await sharedAnswer(`${c.var.dcName}\u0000health.service:${name.toLowerCase()}`, woke, () => c.var.dc.healthServiceNodesJson(name));
+    setIndex(c, index);
+    return c.body(value, 200, { 'Content-Type': 'application/json' });
+  }
   const { index, value } = await c.var.dc.healthServiceNodes(pathTail(c, '/v1/health/service/'), blockingParams(c));
   const [tags, meta] = [tagMatcher(c), nodeMetaMatcher(c)];
   // ?passing drops an instance if any of its checks (node-level included) is not passing.
