@@ -1,10 +1,16 @@
 // Wrangler's entry point: the HTTP app, and the Durable Object class it binds.
 import { env } from 'cloudflare:workers';
 import { app } from './app';
+import type { Env } from './env';
 import { federationOf } from './federation/config';
+import { heartbeat } from './heartbeat';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
 federationOf(env as unknown as { FEDERATION?: unknown; DATACENTER?: string });
 
-export default app;
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    return (await heartbeat(request, env)) ?? app.fetch(request, env, ctx);
+  },
+};
 export { Datacenter } from '../durable-objects/datacenter';
