@@ -1,7 +1,8 @@
 // `npm run bench`: Beacon under plain `workerd serve`, each scenario as req/s and as a ratio to two
 // ceilings measured just before it in the same process (a no-op worker, a bare Durable Object round
 // trip), then 1,000 blocking watchers woken by one write. Prints a table and rewrites BENCHMARKS.md.
-// BENCH_SECONDS (window per measurement, default 5) and BENCH_CONNECTIONS (default 4) tune the load.
+// BENCH_SECONDS (window per measurement, default 5) and BENCH_CONNECTIONS (default 4) tune the load;
+// BENCH_ONLY=ttl-pass,kv-put runs just those scenarios, prints them and leaves BENCHMARKS.md alone.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS) || 4;
 const WARMUP_MS = 1000;
 const WATCHERS = 1000;
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 /** The whole run is stopped (workerd included) if it takes longer than this. */
 const HARD_LIMIT_MS = 60_000 + SECONDS * 1000 * 30;
 
@@ -35,7 +37,7 @@ async function stats(server: Workerd): Promise<Stats> {
 
 async function loadScenarios(server: Workerd): Promise<LoadRow[]> {
   const rows: LoadRow[] = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.key))) {
     const connections = scenario.connections ?? CONNECTIONS;
     const noop = await measure(server, server.urls.noop, () => ({ method: 'GET', path: '/' }), connections);
     const bare = await measure(server, server.urls.bench, () => ({ method: 'GET', path: '/ping' }), connections);
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     console.log(`workerd serve running (pid ${server.pid}); seeding…`);
     await seed(server.urls.beacon);
     const rows = await loadScenarios(server);
+    if (ONLY) return;
     const watches = await watchScenarios(server);
     const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
     run = {
