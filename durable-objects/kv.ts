@@ -17,7 +17,7 @@ const q = JSON.stringify;
 const written = (tx: Tx, key: string, withResults: boolean) => done(withResults ? [toKvEntry(getKv(tx.sql, key) as KvRow, false)] : []);
 
 function write(tx: Tx, op: KvOp, existing: KvRow | undefined, session: string | null, lockIndex: number): void {
-  putKv(tx, { key: op.Key, value: op.Value ?? null, flags: op.Flags ?? 0, session, lockIndex }, existing);
+  putKv(tx, { key: op.Key, value: op.Value ?? null, flags: op.Flags ?? '0', session, lockIndex }, existing);
 }
 
 /** `withResults: false` skips reading back what a write wrote (a plain PUT needs only true or false). */

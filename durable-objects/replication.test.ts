@@ -30,17 +30,17 @@ describe('KV replication from the primary', () => {
 
   it('mirrors the primary\'s keys under the prefix into a secondary, deletes extra ones and leaves other keys alone', async () => {
     const p = `global/${crypto.randomUUID()}/`;
-    await dc('dc1').kvsApply({ Verb: 'set', Key: `${p}a`, Value: bytes('1'), Flags: 5 });
+    await dc('dc1').kvsApply({ Verb: 'set', Key: `${p}a`, Value: bytes('1'), Flags: '5' });
     await dc('dc1').kvsApply({ Verb: 'set', Key: `${p}b`, Value: bytes('2') });
     await dc('dc2').kvsApply({ Verb: 'set', Key: `${p}stale`, Value: bytes('old') });
     await dc('dc2').kvsApply({ Verb: 'set', Key: `local/${p}`, Value: bytes('mine') });
     await pull('dc2');
-    expect(await snapshot('dc2', p)).toEqual([[`${p}a`, '1', 5], [`${p}b`, '2', 0]]);
+    expect(await snapshot('dc2', p)).toEqual([[`${p}a`, '1', '5'], [`${p}b`, '2', '0']]);
 
     await dc('dc1').kvsApply({ Verb: 'delete', Key: `${p}a` });
     await dc('dc1').kvsApply({ Verb: 'set', Key: `${p}b`, Value: bytes('3') });
     await pull('dc2');
-    expect(await snapshot('dc2', p)).toEqual([[`${p}b`, '3', 0]]);
+    expect(await snapshot('dc2', p)).toEqual([[`${p}b`, '3', '0']]);
     expect(text((await dc('dc2').kvsGet(`local/${p}`, NOW)).value!.Value)).toBe('mine');
     expect((await dc('dc1').kvsGet(`${p}stale`, NOW)).value).toBeNull();
   });

@@ -52,7 +52,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE kvs (
         key TEXT NOT NULL PRIMARY KEY,
         value BLOB,
-        flags INTEGER NOT NULL,
+        flags TEXT NOT NULL,
         session TEXT,
         lock_index INTEGER NOT NULL,
         create_index INTEGER NOT NULL,

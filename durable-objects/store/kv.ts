@@ -6,7 +6,7 @@ import { TABLE_KVS, TABLE_TOMBSTONES, type Tx } from '../indexes';
 export type KvRow = {
   key: string;
   value: ArrayBuffer | null;
-  flags: number;
+  flags: string;
   session: string | null;
   lock_index: number;
   create_index: number;
@@ -59,7 +59,7 @@ const sameBytes = (a: ArrayBuffer | null, b: ArrayBuffer | null) => {
 export interface KvWrite {
   key: string;
   value: ArrayBuffer | null;
-  flags: number;
+  flags: string;
   session: string | null;
   lockIndex: number;
 }

@@ -4,11 +4,14 @@
 /** Consul's kv_max_value_size default. */
 export const KV_MAX_VALUE_BYTES = 512 * 1024;
 
-/** An entry as the Datacenter object returns it; `Value` is raw bytes (null when empty). */
+/**
+ * An entry as the Datacenter object returns it; `Value` is raw bytes (null when empty). `Flags` is a uint64
+ * kept as decimal text: Go's Lock helpers store 0x2ddccbc058a50c18, beyond a JavaScript number's precision.
+ */
 export interface KvEntry {
   Key: string;
   Value: ArrayBuffer | null;
-  Flags: number;
+  Flags: string;
   /** The session holding the key's lock, when one does. */
   Session?: string;
   LockIndex: number;
@@ -16,7 +19,7 @@ export interface KvEntry {
   ModifyIndex: number;
 }
 
-/** An entry on the wire (Consul's DirEntry): `Value` is base64, or null for an empty value. */
+/** An entry on the wire (Consul's DirEntry): `Value` is base64, or null for an empty value; see kvJson for Flags. */
 export interface DirEntry extends Omit<KvEntry, 'Value'> {
   Value: string | null;
 }
@@ -31,7 +34,8 @@ export interface KvOp {
   Verb: KvVerb;
   Key: string;
   Value?: ArrayBuffer | null;
-  Flags?: number;
+  /** A uint64 in decimal (see KvEntry). */
+  Flags?: string;
   /** The ModifyIndex a `cas`, `delete-cas` or `check-index` expects. */
   Index?: number;
   Session?: string;

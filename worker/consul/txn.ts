@@ -13,7 +13,8 @@ const KvTxnOpSchema = z.object({
   Verb: z.string(),
   Key: z.string().default(''),
   Value: z.string().nullable().optional(),
-  Flags: z.number().int().nonnegative().optional(),
+  /** Quoted by the route before parsing (worker/http/kv-json.ts), so a uint64 keeps every digit. */
+  Flags: z.string().regex(/^\d+$/, 'Flags must be an unsigned integer').refine((f) => BigInt(f) <= 18446744073709551615n, 'Flags out of range for uint64').optional(),
   Index: z.number().int().nonnegative().optional(),
   Session: z.string().optional(),
   Namespace: z.string().optional(),

@@ -51,12 +51,18 @@ export function conflictingFlags(c: Context, ...flags: string[]): void {
   throw badRequest(`Conflicting flags: ${params.toString()}\n`);
 }
 
-/** A uint64 query value (`?cas=`, `?flags=`); Consul passes strconv's error through as a 500. */
-export function uintQuery(c: Context, name: string): number | undefined {
+/** A uint64 query value (`?cas=`, `?flags=`) as exact decimal text; Consul passes strconv's error through as a 500. */
+export function uintQueryText(c: Context, name: string): string | undefined {
   const text = c.req.query(name);
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new ConsulError(500, `strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`);
-  const value = Number(text);
-  if (BigInt(text) > 18446744073709551615n) throw new ConsulError(500, `strconv.ParseUint: parsing ${JSON.stringify(text)}: value out of range`);
-  return value;
+  const value = BigInt(text);
+  if (value > 18446744073709551615n) throw new ConsulError(500, `strconv.ParseUint: parsing ${JSON.stringify(text)}: value out of range`);
+  return value.toString();
+}
+
+/** The same, as a number: for indexes, which stay far below 2^53. */
+export function uintQuery(c: Context, name: string): number | undefined {
+  const text = uintQueryText(c, name);
+  return text === undefined ? undefined : Number(text);
 }

@@ -9,9 +9,11 @@ export function setIndex(c: Context, index: number): void {
   c.header('X-Consul-LastContact', '0');
 }
 
+/** A body as Consul writes it: compact, or indented with `?pretty`. */
+export const jsonText = (c: Context, body: unknown): string => (has(c, 'pretty') ? `${JSON.stringify(body, null, 4)}\n` : JSON.stringify(body));
+
 export function json(c: Context, body: unknown, status = 200): Response {
-  const text = has(c, 'pretty') ? `${JSON.stringify(body, null, 4)}\n` : JSON.stringify(body);
-  return c.body(text, status as 200, { 'Content-Type': 'application/json' });
+  return c.body(jsonText(c, body), status as 200, { 'Content-Type': 'application/json' });
 }
 
 /** A read answer that carries the index it was read at. */

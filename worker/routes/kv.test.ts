@@ -20,6 +20,15 @@ describe('PUT and GET /v1/kv/<key>', () => {
     expect(got).not.toHaveProperty('Session');
   });
 
+  it('keeps a uint64 Flags exact, as Go\'s api.Lock needs (0x2ddccbc058a50c18)', async () => {
+    const key = uniq('lock-flags');
+    expect(await kvPut(key, '', '?flags=3304740253564472344')).toBe('true');
+    expect(await (await api(`/v1/kv/${key}`)).text()).toContain('"Flags":3304740253564472344,');
+    expect(await (await api(`/v1/kv/${key}?recurse&pretty`)).text()).toContain('"Flags": 3304740253564472344,');
+    const res = await put(`/v1/kv/${key}?flags=18446744073709551616`, '');
+    expect([res.status, await res.text()]).toEqual([500, 'strconv.ParseUint: parsing "18446744073709551616": value out of range']);
+  });
+
   it('answers ?raw with the bytes themselves', async () => {
     const key = uniq('raw');
     await kvPut(key, '{"a":1}');

@@ -7,7 +7,8 @@ import { blockingParams } from '../http/blocking';
 import { bodyTooLarge } from '../http/body';
 import { endpoint } from '../http/endpoint';
 import { badRequest, unwrap } from '../http/errors';
-import { conflictingFlags, consistencyMode, has, uintQuery } from '../http/flags';
+import { conflictingFlags, consistencyMode, has, uintQuery, uintQueryText } from '../http/flags';
+import { kvJson } from '../http/kv-json';
 import { bool, indexedJson, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
 
@@ -35,7 +36,8 @@ async function read(c: Context<AppEnv>): Promise<Response> {
   if (has(c, 'recurse')) {
     const { index, value } = await c.var.dc.kvsList(key, params);
     if (!value.length) return missing(c, index);
-    return indexedJson(c, value.map((e) => toDirEntry(e)), index);
+    setIndex(c, index);
+    return kvJson(c, value.map((e) => toDirEntry(e)));
   }
   if (!key) throw badRequest('Missing key name');
   const { index, value } = await c.var.dc.kvsGet(key, params);
@@ -44,7 +46,8 @@ async function read(c: Context<AppEnv>): Promise<Response> {
     setIndex(c, index);
     return c.body(value.Value ?? new ArrayBuffer(0), 200, { 'Content-Type': 'text/plain', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': 'sandbox' });
   }
-  return indexedJson(c, [toDirEntry(value)], index);
+  setIndex(c, index);
+  return kvJson(c, [toDirEntry(value)]);
 }
 
 /** A missing key is a 404 with an empty body that still carries the index (python-consul reads it). */
@@ -58,7 +61,7 @@ async function write(c: Context<AppEnv>): Promise<Response> {
   if (!key) throw badRequest('Missing key name');
   validateKey(key);
   conflictingFlags(c, 'cas', 'acquire', 'release');
-  const flags = uintQuery(c, 'flags') ?? 0;
+  const flags = uintQueryText(c, 'flags') ?? '0';
   const cas = uintQuery(c, 'cas');
   const declared = Number(c.req.header('Content-Length') ?? 0);
   if (declared > KV_MAX_VALUE_BYTES) throw bodyTooLarge(declared, KV_MAX_VALUE_BYTES);

@@ -65,6 +65,14 @@ describe('PUT /v1/txn', () => {
     expect((body as TxnBody).Errors).toEqual([{ OpIndex: 2, What: 'service "nope" on node "beacon" doesn\'t exist' }]);
   });
 
+  it('keeps every digit of a uint64 Flags in and out', async () => {
+    const key = uniq('txnflags');
+    const res = await put('/v1/txn', `[{"KV":{"Verb":"set","Key":"${key}","Flags": 18446744073709551615}},{"KV":{"Verb":"get","Key":"${key}"}}]`);
+    expect(res.status).toBe(200);
+    expect((await res.text()).match(/"Flags":\d+/g)).toEqual(['"Flags":18446744073709551615', '"Flags":18446744073709551615']);
+    expect(await (await api(`/v1/kv/${key}`)).text()).toContain('"Flags":18446744073709551615,');
+  });
+
   it('locks and unlocks with a session', async () => {
     const { ID } = (await (await put('/v1/session/create', {})).json()) as { ID: string };
     const key = uniq('txnlock');

@@ -8,6 +8,7 @@ import { bodyTooLarge, canonicalizeKeys, MAX_BODY_BYTES } from '../http/body';
 import { endpoint } from '../http/endpoint';
 import { badRequest, ConsulError } from '../http/errors';
 import { consistencyMode } from '../http/flags';
+import { kvJson, quoteFlags } from '../http/kv-json';
 import { json } from '../http/meta';
 
 export const txn = new Hono<AppEnv>();
@@ -25,7 +26,7 @@ function decodeValue(value: string | null | undefined): ArrayBuffer | null {
 function toOp(body: TxnOpBody): TxnOp {
   if (body.KV) {
     const { Verb, Key, Value, Flags, Index, Session } = body.KV;
-    const op: KvOp = { Verb: Verb as KvVerb, Key, Value: decodeValue(Value), Flags, Index, Session };
+    const op: KvOp = { Verb: Verb as KvVerb, Key, Value: decodeValue(Value), Flags: Flags === undefined ? undefined : BigInt(Flags).toString(), Index, Session };
     return { KV: op };
   }
   if (body.Node) return { Node: { Verb: body.Node.Verb, Node: body.Node.Node.Node } };
@@ -42,7 +43,7 @@ endpoint(txn, ['PUT'], '/', async (c) => {
   if (bytes > MAX_BODY_BYTES) throw bodyTooLarge(bytes);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(quoteFlags(text));
   } catch (err) {
     throw parseError((err as Error).message);
   }
@@ -60,5 +61,5 @@ endpoint(txn, ['PUT'], '/', async (c) => {
   if (!outcome.ok) return json(c, { Results: null, Errors: outcome.errors }, 409);
   // Only reads carry values back; Consul blanks them in every other result.
   const results: TxnWireResult[] = outcome.value.map((r) => ('KV' in r ? { KV: toDirEntry(r.KV) } : r));
-  return json(c, { Results: results, Errors: null });
+  return kvJson(c, { Results: results, Errors: null });
 });
