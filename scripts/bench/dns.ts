@@ -2,9 +2,9 @@
 // measured with dnsperf from a warm cache as a ratio to dnsmasq serving the same names as static records in
 // the same run; then the time from a deregistration to DNS no longer answering it. Rewrites its section of
 // BENCHMARKS.md. Needs `dnsperf` and `dnsmasq` (Debian packages). BENCH_DNS_SECONDS: window per run (10).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { udpAsk } from '../../dns-gateway/test-client';
@@ -12,7 +12,8 @@ import { freePort } from '../../test/e2e/global-setup';
 import { PROJECT_ROOT } from '../start-local';
 import { dnsperf, type PerfResult } from './dnsperf';
 import { writeDnsSection } from './dns-report';
-import { build, startWorkerd, stopProcess, type Workerd } from './workerd';
+import { benchSession } from './session';
+import { stopProcess } from './workerd';
 
 const SECONDS = Number(process.env.BENCH_DNS_SECONDS) || 10;
 const ROUNDS = 2;
@@ -70,29 +71,16 @@ async function deregistrationDelays(base: string, port: number): Promise<number[
 }
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-dns-'));
-  let server: Workerd | undefined;
-  const children: ChildProcess[] = [];
-  const cleanUp = async () => {
-    for (const child of children) await stopProcess(child);
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
-  const watchdog = setTimeout(() => void cleanUp().finally(() => process.exit(1)), 120_000 + SECONDS * 1000 * ROUNDS * 4);
-  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(1)));
-  try {
-    console.log('Building Beacon (wrangler deploy --dry-run) and starting workerd serve…');
-    await build(dir);
-    server = await startWorkerd(dir);
+  await benchSession('dns', 120_000 + SECONDS * 1000 * ROUNDS * 4, async ({ server, dir, defer }) => {
     await seed(server.urls.beacon);
     const [gatewayPort, dnsmasqPort] = [await freePort(), await freePort()];
     const gateway = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dns-gateway', 'main.ts')], {
       cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, BEACON_DNS_PORT: String(gatewayPort), BEACON_DNS_WORKER_URL: server.urls.beacon },
     });
-    children.push(gateway);
+    defer(() => stopProcess(gateway));
     const dnsmasq = spawn('dnsmasq', dnsmasqArgs(dnsmasqPort), { stdio: 'ignore' });
-    children.push(dnsmasq);
+    defer(() => stopProcess(dnsmasq));
     await Promise.all([answering(gatewayPort, 'web.service.consul'), answering(dnsmasqPort, 'web.service.consul')]);
     const queryFile = join(dir, 'queries.txt');
     await writeFile(queryFile, QUERIES.join('\n') + '\n');
@@ -113,13 +101,7 @@ async function main(): Promise<void> {
       seconds: SECONDS, queries: QUERIES, runs, delays,
     });
     console.log('Wrote the DNS section of BENCHMARKS.md.');
-  } catch (err) {
-    if (server) console.error(server.diagnostics());
-    throw err;
-  } finally {
-    clearTimeout(watchdog);
-    await cleanUp();
-  }
+  });
 }
 
 await main();

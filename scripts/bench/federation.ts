@@ -2,13 +2,13 @@
 // costs over a local answer, in plain `workerd serve` with three datacenters. Local and remote runs
 // alternate (ROUNDS pairs) so drift on the noisy machine hits both; the median pair is reported.
 // Rewrites BENCHMARKS.md between its own markers.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOCAL_FEDERATION, PROJECT_ROOT } from '../start-local';
 import { Http1Connection } from './http1';
 import { closedLoop, type Call, type LoadResult } from './load';
-import { build, startWorkerd, VARS, workerdVersion, type Workerd } from './workerd';
+import { benchSession } from './session';
+import { VARS, workerdVersion, type Workerd } from './workerd';
 
 const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS) || 4;
@@ -74,16 +74,7 @@ function section(rows: Pair[], version: string): string {
 }
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-federation-'));
-  let server: Workerd | undefined;
-  const watchdog = setTimeout(() => {
-    console.error('bench federation: over its time limit; stopping workerd');
-    void server?.stop().finally(() => process.exit(1));
-  }, 60_000 + SECONDS * 1000 * ROUNDS * 6 * 2);
-  try {
-    console.log('Federation bench: building…');
-    await build(dir);
-    server = await startWorkerd(dir, { ...VARS, FEDERATION: LOCAL_FEDERATION });
+  await benchSession('federation', 60_000 + SECONDS * 1000 * ROUNDS * 6 * 2, async ({ server }) => {
     await seed(server.urls.beacon);
     const rows = [
       await pair(server, 'GET /v1/health/service/web vs ?dc=dc2', get('/v1/health/service/web'), get('/v1/health/service/web?dc=dc2')),
@@ -96,14 +87,7 @@ async function main(): Promise<void> {
     const text = section(rows, await workerdVersion());
     await writeFile(path, start >= 0 && end > start ? current.slice(0, start) + text + current.slice(end + END.length) : `${current.trimEnd()}\n\n## Federation\n\n${text}\n`);
     console.log('Wrote the federation section of BENCHMARKS.md.');
-  } catch (err) {
-    if (server) console.error(server.diagnostics());
-    throw err;
-  } finally {
-    clearTimeout(watchdog);
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  }, { ...VARS, FEDERATION: LOCAL_FEDERATION });
 }
 
 await main();

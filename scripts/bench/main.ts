@@ -3,15 +3,15 @@
 // trip), then 1,000 blocking watchers woken by one write. Prints a table and rewrites BENCHMARKS.md.
 // BENCH_SECONDS (window per measurement, default 5) and BENCH_CONNECTIONS (default 4) tune the load;
 // BENCH_ONLY=ttl-pass,kv-put runs just those scenarios, prints them and leaves BENCHMARKS.md alone.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, release, tmpdir, type } from 'node:os';
+import { availableParallelism, cpus, release, type } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../start-local';
 import { closedLoop, type Call, type LoadResult } from './load';
 import { stdoutReport, writeBenchmarks, type LoadRow, type Run, type WatchRow } from './report';
 import { SCENARIOS, seed, WEB_INSTANCES } from './scenarios';
 import { watchers } from './watchers';
-import { build, startWorkerd, workerdVersion, type Workerd } from './workerd';
+import { benchSession } from './session';
+import { workerdVersion, type Workerd } from './workerd';
 
 const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS) || 4;
@@ -77,31 +77,13 @@ const generatorCpu = (rows: LoadRow[]) => Math.max(...rows.flatMap((r) => [r.noo
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-'));
-  let server: Workerd | undefined;
-  const cleanUp = async () => {
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
-  const abort = (why: string) => {
-    console.error(`bench: ${why}; stopping workerd`);
-    void cleanUp().finally(() => process.exit(1));
-  };
-  const watchdog = setTimeout(() => abort(`over the ${HARD_LIMIT_MS / 1000} s limit`), HARD_LIMIT_MS);
-  process.once('SIGINT', () => abort('interrupted'));
-  process.once('SIGTERM', () => abort('terminated'));
-  let run: Run;
-  try {
-    console.log('Building Beacon and the bench worker (wrangler deploy --dry-run)…');
-    await build(dir);
-    server = await startWorkerd(dir);
-    console.log(`workerd serve running (pid ${server.pid}); seeding…`);
+  const run = await benchSession('http', HARD_LIMIT_MS, async ({ server }): Promise<Run | undefined> => {
     await seed(server.urls.beacon);
     const rows = await loadScenarios(server);
-    if (ONLY) return;
+    if (ONLY) return undefined;
     const watches = await watchScenarios(server);
     const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-    run = {
+    return {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       machine: `${availableParallelism()} cores (nproc), ${cpu}; Node ${process.version}; ${await workerdVersion()}; ` +
         `${type()} ${release()}`,
@@ -111,13 +93,8 @@ async function main(): Promise<void> {
       heartbeat: rows.find((r) => r.key === 'ttl-pass')!,
       watches,
     };
-  } catch (err) {
-    if (server) console.error(server.diagnostics());
-    throw err;
-  } finally {
-    clearTimeout(watchdog);
-    await cleanUp();
-  }
+  });
+  if (!run) return;
   console.log(`\n${stdoutReport(run)}\n`);
   await writeBenchmarks(join(PROJECT_ROOT, 'BENCHMARKS.md'), run);
   console.log(`Wrote BENCHMARKS.md (${Math.round((Date.now() - started) / 1000)} s in all).`);
