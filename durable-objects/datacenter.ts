@@ -170,15 +170,15 @@ export class Datacenter extends DatacenterCore {
   }
 
   /** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply. */
-  kvsApply(op: KvOp): Outcome<boolean> {
-    return this.write((tx) => {
+  kvsApply(op: KvOp): Promise<Outcome<boolean>> {
+    return this.writeBatched((tx) => {
       if (op.Verb === 'lock' && !(op.Session && getSession(tx.sql, op.Session))) return refuse(500, `invalid session "${op.Session ?? ''}"`);
       return ok(applyKvOp(tx, op, this.lockDelays, false).ok);
     });
   }
 
-  txnApply(ops: TxnOp[]): TxnOutcome {
-    return this.write((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter));
+  txnApply(ops: TxnOp[]): Promise<TxnOutcome> {
+    return this.writeBatched((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter));
   }
 
   sessionCreate(req: SessionCreateRequest): Outcome<string> {

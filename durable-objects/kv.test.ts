@@ -9,6 +9,11 @@ type Stub = ReturnType<typeof freshDatacenter>;
 const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
 const text = (value: ArrayBuffer | null) => (value ? new TextDecoder().decode(value) : '');
 const set = (dc: Stub, key: string, value = 'v', extra: Partial<KvOp> = {}) => dc.kvsApply({ Verb: 'set', Key: key, Value: bytes(value), ...extra });
+/** What a write that takes effect moves: the write counter and the index (not batches, which no-op writes use too). */
+const writeState = async (dc: Stub) => {
+  const { writes, index } = await dc.getStats();
+  return { writes, index };
+};
 const advance = (dc: Stub, ms: number) => inObject(dc, (instance) => instance.clock.advance(ms));
 const sessionReq = (extra: Partial<SessionCreateRequest> = {}): SessionCreateRequest => ({
   Name: '', Node: '', LockDelayMs: 15_000, Behavior: 'release', TTL: '', TTLMs: 0, NodeChecks: ['serfHealth'], ServiceChecks: null, ...extra,
@@ -45,10 +50,24 @@ describe('KV indexes', () => {
   it('take no index for a write that changes nothing', async () => {
     const dc = freshDatacenter();
     await set(dc, 'k', 'same');
-    const before = await dc.getStats();
+    const before = await writeState(dc);
     await set(dc, 'k', 'same');
     await dc.kvsApply({ Verb: 'delete', Key: 'missing' });
-    expect(await dc.getStats()).toEqual(before);
+    expect(await writeState(dc)).toEqual(before);
+  });
+});
+
+describe('group commit', () => {
+  it('applies writes that arrive together in one batch, each with its own index and CAS check', async () => {
+    const dc = freshDatacenter();
+    await set(dc, 'counter', 'start');
+    const { index } = await dc.kvsGet('counter', NOW);
+    const before = await dc.getStats();
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => dc.kvsApply({ Verb: 'cas', Key: 'counter', Index: index, Value: bytes(String(i)) })));
+    const after = await dc.getStats();
+    expect(answers.filter((a) => a.ok && a.value)).toHaveLength(1);
+    expect(after.writes - before.writes).toBe(1);
+    expect(after.writeBatches - before.writeBatches).toBeLessThan(10);
   });
 });
 
@@ -170,7 +189,7 @@ describe('transactions', () => {
   it('roll back every operation and take no index when one fails', async () => {
     const dc = freshDatacenter();
     await set(dc, 'existing', 'old');
-    const before = await dc.getStats();
+    const before = await writeState(dc);
     const outcome = await dc.txnApply([
       { KV: { Verb: 'set', Key: 'new', Value: bytes('n') } },
       { KV: { Verb: 'delete', Key: 'existing' } },
@@ -184,7 +203,7 @@ describe('transactions', () => {
         { OpIndex: 3, What: 'unknown KV verb "frob"' },
       ],
     });
-    expect(await dc.getStats()).toEqual(before);
+    expect(await writeState(dc)).toEqual(before);
     expect((await dc.kvsGet('new', NOW)).value).toBeNull();
     expect(text((await dc.kvsGet('existing', NOW)).value!.Value)).toBe('old');
     expect((await dc.kvsList('', NOW)).index).toBe(before.index);
