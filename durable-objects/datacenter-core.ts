@@ -163,7 +163,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   /**
    * `write`, but applied together with the other writes that arrive before the next macrotask: the object
    * commits to disk once per event, so a batch costs one commit instead of one each (group commit). Every
-   * write still takes its own index, and its answer still leaves only once the batch is durable.
+   * write still takes its own index, and its answer still leaves only once the batch is durable. Used by the
+   * writes clients send (registrations, KV, transactions, sessions); timers and heartbeats write at once.
    */
   protected writeBatched<T>(fn: (tx: Tx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -224,8 +225,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     this.write((tx) => destroySession(tx, id));
   }
 
-  protected agentWrite(fn: (tx: Tx) => Outcome<agent.CheckChanges>): Outcome<null> {
-    const outcome = this.write(fn);
+  protected async agentWrite(fn: (tx: Tx) => Outcome<agent.CheckChanges>): Promise<Outcome<null>> {
+    const outcome = await this.writeBatched(fn);
     if (!outcome.ok) return outcome;
     this.applyCheckChanges(outcome.value);
     return ok(null);

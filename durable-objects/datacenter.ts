@@ -61,21 +61,21 @@ export class Datacenter extends DatacenterCore {
     return by.id ? onAgent.filter((e) => e.Service.ID.toLowerCase() === by.id!.toLowerCase()) : onAgent;
   }
 
-  agentServiceRegister(req: agent.AgentServiceRegisterRequest): Outcome<null> {
-    const changes = this.write((tx) => agent.registerService(tx, this.agentNode, req));
+  async agentServiceRegister(req: agent.AgentServiceRegisterRequest): Promise<Outcome<null>> {
+    const changes = await this.writeBatched((tx) => agent.registerService(tx, this.agentNode, req));
     this.applyCheckChanges(changes);
     return ok(null);
   }
 
-  agentServiceDeregister(serviceId: string): Outcome<null> {
+  agentServiceDeregister(serviceId: string): Promise<Outcome<null>> {
     return this.agentWrite((tx) => agent.deregisterService(tx, this.agentNode, serviceId));
   }
 
-  agentCheckRegister(spec: CheckSpec): Outcome<null> {
+  agentCheckRegister(spec: CheckSpec): Promise<Outcome<null>> {
     return this.agentWrite((tx) => agent.registerCheck(tx, this.agentNode, spec));
   }
 
-  agentCheckDeregister(checkId: string): Outcome<null> {
+  agentCheckDeregister(checkId: string): Promise<Outcome<null>> {
     return this.agentWrite((tx) => agent.deregisterCheck(tx, this.agentNode, checkId));
   }
 
@@ -102,12 +102,12 @@ export class Datacenter extends DatacenterCore {
   }
 
   // ---- catalog and health -------------------------------------------------------------------
-  catalogRegister(req: CatalogRegisterRequest): Outcome<true> {
-    return this.write((tx) => catalogRegister(tx, req));
+  catalogRegister(req: CatalogRegisterRequest): Promise<Outcome<true>> {
+    return this.writeBatched((tx) => catalogRegister(tx, req));
   }
 
-  catalogDeregister(req: CatalogDeregisterRequest): Outcome<true> {
-    const outcome = this.write((tx) => catalogDeregister(tx, req));
+  async catalogDeregister(req: CatalogDeregisterRequest): Promise<Outcome<true>> {
+    const outcome = await this.writeBatched((tx) => catalogDeregister(tx, req));
     // Like a real agent's anti-entropy, the agent node comes straight back if it was removed.
     if (req.Node.toLowerCase() === this.agentNode.toLowerCase()) this.ensureAgentNode(this.env.AGENT_ADDRESS || '127.0.0.1');
     return outcome;
@@ -181,16 +181,16 @@ export class Datacenter extends DatacenterCore {
     return this.writeBatched((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter));
   }
 
-  sessionCreate(req: SessionCreateRequest): Outcome<string> {
+  async sessionCreate(req: SessionCreateRequest): Promise<Outcome<string>> {
     const id = crypto.randomUUID();
-    const outcome = this.write((tx) => createSession(tx, id, { ...req, Node: req.Node || this.agentNode }));
+    const outcome = await this.writeBatched((tx) => createSession(tx, id, { ...req, Node: req.Node || this.agentNode }));
     if (!outcome.ok) return outcome;
     this.scheduleSessionExpiry(id, req.TTLMs);
     return ok(id);
   }
 
-  sessionDestroy(id: string): Outcome<true> {
-    this.write((tx) => destroySession(tx, id));
+  async sessionDestroy(id: string): Promise<Outcome<true>> {
+    await this.writeBatched((tx) => destroySession(tx, id));
     this.timers.delete(SESSION_TIMER + id.toLowerCase());
     return ok(true);
   }
