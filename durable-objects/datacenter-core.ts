@@ -15,6 +15,7 @@ import * as q from './queries';
 import { migrate } from './schema';
 import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks';
 import { getNode, upsertNode } from './store/nodes';
+import { reapTombstones, TOMBSTONE_TTL_MS } from './store/kv';
 import { destroySession, listSessions, unhealthySessions } from './store/sessions';
 import { mirror, REPLICATION_TIMER, replicationPlan, type ReplicationPlan } from './replication';
 import { Timers } from './timers';
@@ -22,6 +23,7 @@ import type { Datacenter } from './datacenter';
 import { block, Watches } from './watches';
 
 export const SESSION_TIMER = 'session:';
+const TOMBSTONE_TIMER = 'reap-tombstones:';
 const INITIAL_PULL_WAIT_MS = 1000;
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -79,6 +81,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     // Like a new Consul leader, give every session a full TTL again after a restart.
     for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
     this.replication = replicationPlan(env.FEDERATION, this.read.datacenter);
+    this.timers.set(TOMBSTONE_TIMER, this.clock.now() + TOMBSTONE_TTL_MS);
     // A secondary that just woke pulls at once, from its alarm; until that pull is in, KV reads wait (see caughtUp).
     if (this.replication) this.timers.set(REPLICATION_TIMER, this.clock.now());
     else this.pulledOnce = true;
@@ -101,6 +104,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   private fire(key: string): Promise<void> | void {
     if (key.startsWith(SESSION_TIMER)) return this.expireSession(key.slice(SESSION_TIMER.length));
     if (key === REPLICATION_TIMER) return this.replicateFromPrimary();
+    if (key === TOMBSTONE_TIMER) return this.reapTombstones();
     return this.monitor.fire(key);
   }
 
@@ -129,6 +133,12 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
 
   protected blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {
     return block(this.watches, params, query.rows, () => this.sharedRead(query));
+  }
+
+  private reapTombstones(): void {
+    const now = this.clock.now();
+    this.timers.set(TOMBSTONE_TIMER, now + TOMBSTONE_TTL_MS);
+    reapTombstones(this.sql, now - TOMBSTONE_TTL_MS);
   }
 
   /** A read as the JSON text the worker would send: every reader at one index shares one serialisation. */

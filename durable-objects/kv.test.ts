@@ -40,6 +40,24 @@ describe('KV indexes', () => {
     expect((await dc.kvsGet('app/b', NOW)).index).toBeGreaterThanOrEqual(after.index);
   });
 
+  it('forget tombstones after 15 minutes, as Consul\'s reaper does, without taking an index', async () => {
+    const dc = freshDatacenter();
+    await set(dc, 'app/a');
+    await set(dc, 'app/b');
+    const live = (await dc.kvsGet('app/a', NOW)).index;
+    await dc.kvsApply({ Verb: 'delete', Key: 'app/b' });
+    const withTombstone = (await dc.kvsList('app/', NOW)).index;
+    expect(withTombstone).toBeGreaterThan(live);
+    await advance(dc, 14 * 60_000);
+    await runDurableObjectAlarm(dc);
+    expect((await dc.kvsListKeys('app/', '', NOW)).index).toBe(withTombstone);
+    await advance(dc, 2 * 60_000);
+    await runDurableObjectAlarm(dc);
+    await set(dc, 'other');
+    expect((await dc.kvsListKeys('app/', '', NOW)).index).toBe(live);
+    expect((await dc.getStats()).index).toBe((await dc.kvsGet('other', NOW)).index);
+  });
+
   it('report a prefix that never held anything at the whole table\'s index', async () => {
     const dc = freshDatacenter();
     await set(dc, 'x');

@@ -59,7 +59,7 @@ export const MIGRATIONS: Migration[] = [
         modify_index INTEGER NOT NULL
       );
       CREATE INDEX kvs_by_session ON kvs (session) WHERE session IS NOT NULL;
-      CREATE TABLE tombstones (key TEXT NOT NULL PRIMARY KEY, modify_index INTEGER NOT NULL);
+      CREATE TABLE tombstones (key TEXT NOT NULL PRIMARY KEY, modify_index INTEGER NOT NULL, deleted_at INTEGER NOT NULL);
       CREATE TABLE sessions (
         id TEXT NOT NULL PRIMARY KEY,
         name TEXT NOT NULL,

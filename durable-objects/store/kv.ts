@@ -90,7 +90,10 @@ export function putKv(tx: Tx, write: KvWrite, existing = getKv(tx.sql, write.key
 function bury(tx: Tx, keys: string[]): number {
   for (const key of keys) {
     tx.sql.exec('DELETE FROM kvs WHERE key = ?', key);
-    tx.sql.exec('INSERT INTO tombstones (key, modify_index) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET modify_index = excluded.modify_index', key, tx.index);
+    tx.sql.exec(
+      'INSERT INTO tombstones (key, modify_index, deleted_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET modify_index = excluded.modify_index, deleted_at = excluded.deleted_at',
+      key, tx.index, tx.now,
+    );
     tx.changedKeys.add(key);
   }
   if (keys.length) tx.touched.add(TABLE_KVS).add(TABLE_TOMBSTONES);
@@ -99,6 +102,14 @@ function bury(tx: Tx, keys: string[]): number {
 
 export const deleteKv = (tx: Tx, key: string): boolean => bury(tx, getKv(tx.sql, key) ? [key] : []) > 0;
 export const deleteKvTree = (tx: Tx, prefix: string): number => bury(tx, listKvKeys(tx.sql, prefix));
+
+/** Consul's tombstone_ttl: how long a deleted key keeps holding up its prefix's index. */
+export const TOMBSTONE_TTL_MS = 15 * 60_000;
+
+/** Forgets tombstones older than `before` (ms). Like Consul's reaper it takes no index, so a prefix's index may then fall. */
+export function reapTombstones(sql: SqlStorage, before: number): number {
+  return sql.exec('DELETE FROM tombstones WHERE deleted_at < ? RETURNING key', before).toArray().length;
+}
 
 /** Keys locked by `session`, as its invalidation needs them. */
 export const listKvHeldBy = (sql: SqlStorage, session: string): KvRow[] =>
