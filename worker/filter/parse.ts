@@ -1,15 +1,8 @@
-// Tokenizer and recursive-descent parser for Consul's `?filter=` expressions
-// (the hashicorp/go-bexpr grammar). Precedence: `not` > `and` > `or`.
+// Recursive-descent parser for Consul's `?filter=` expressions (the hashicorp/go-bexpr grammar) over the
+// tokens of tokenize.ts. Precedence: `not` > `and` > `or`.
+import { FilterError, tokenize, toRegExp, type Token } from './tokenize';
 
-export class FilterError extends Error {
-  /** 0-based character offset of the problem in the expression, when known. */
-  readonly offset: number | undefined;
-  constructor(message: string, offset?: number) {
-    super(offset === undefined ? message : `syntax error at offset ${offset}: ${message}`);
-    this.name = 'FilterError';
-    this.offset = offset;
-  }
-}
+export { FilterError, toRegExp };
 
 export type MatchOperator =
   | '==' | '!=' | 'is empty' | 'is not empty' | 'in' | 'not in'
@@ -24,78 +17,6 @@ export type FilterNode =
   | { type: 'match'; op: MatchOperator; selector: string[]; value?: FilterValue; regex?: RegExp };
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'empty', 'contains', 'matches']);
-
-/** Builds a JavaScript RegExp from an RE2-style pattern; throws FilterError when invalid. */
-export function toRegExp(pattern: string, offset?: number): RegExp {
-  let source = pattern.replace(/\(\?P</g, '(?<');
-  let flags = '';
-  const lead = /^\(\?([ims]+)\)/.exec(source);
-  if (lead) { flags = [...new Set(lead[1])].join(''); source = source.slice(lead[0].length); }
-  try {
-    return new RegExp(source, flags);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new FilterError(`invalid regular expression ${JSON.stringify(pattern)}: ${why}`, offset);
-  }
-}
-
-type TokenType = 'ident' | 'string' | 'raw' | 'number' | 'punct' | 'eof';
-interface Token { type: TokenType; text: string; pos: number; end: number }
-
-const PUNCT = /==|!=|[()[\].]/y;
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
-const NUMBER = /-?[0-9]+(?:\.[0-9]+)?/y;
-const QUOTED = /"((?:[^"\\]|\\[\s\S])*)"/y;
-const ESCAPE = /\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([\s\S]))/g;
-const SIMPLE_ESCAPES: Record<string, string> = {
-  n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'", '/': '/',
-};
-
-/** Reads a Go-style double-quoted string starting at `start`. */
-function readQuoted(src: string, start: number): Token {
-  QUOTED.lastIndex = start;
-  const m = QUOTED.exec(src);
-  if (!m) throw new FilterError('unterminated string', start);
-  const text = m[1].replace(ESCAPE, (_: string, x?: string, u?: string, U?: string, c?: string, at = 0) => {
-    const code = parseInt(x ?? u ?? U ?? '', 16);
-    if (code <= 0x10ffff) return String.fromCodePoint(code);
-    if (c !== undefined && Object.prototype.hasOwnProperty.call(SIMPLE_ESCAPES, c)) return SIMPLE_ESCAPES[c];
-    throw new FilterError('invalid escape sequence in string', start + 1 + at);
-  });
-  return { type: 'string', text, pos: start, end: start + m[0].length };
-}
-
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') { i++; continue; }
-    PUNCT.lastIndex = i;
-    const punct = PUNCT.exec(src)?.[0];
-    if (punct) {
-      out.push({ type: 'punct', text: punct, pos: i, end: i + punct.length });
-    } else if (c === '"') {
-      out.push(readQuoted(src, i));
-    } else if (c === '`') {
-      const close = src.indexOf('`', i + 1);
-      if (close < 0) throw new FilterError('unterminated raw string', i);
-      out.push({ type: 'raw', text: src.slice(i + 1, close), pos: i, end: close + 1 });
-    } else {
-      NUMBER.lastIndex = IDENT.lastIndex = i;
-      const num = NUMBER.exec(src);
-      const ident = num ? null : IDENT.exec(src);
-      const m = num ?? ident;
-      if (!m) throw new FilterError(`unexpected character ${JSON.stringify(c)}`, i);
-      const end = i + m[0].length;
-      if (num && /[A-Za-z0-9_.]/.test(src[end] ?? '')) throw new FilterError('malformed number', i);
-      out.push({ type: num ? 'number' : 'ident', text: m[0], pos: i, end });
-    }
-    i = out[out.length - 1].end;
-  }
-  out.push({ type: 'eof', text: '', pos: src.length, end: src.length });
-  return out;
-}
 
 function describe(t: Token): string {
   if (t.type === 'eof') return 'end of expression';
