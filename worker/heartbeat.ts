@@ -16,11 +16,15 @@ const HEADERS = { 'X-Consul-Default-ACL-Policy': 'allow' };
 
 /** The heartbeat's answer, or undefined when the request needs the full app. */
 export async function heartbeat(request: Request, env: Env): Promise<Response | undefined> {
-  if (request.method !== 'PUT' || request.headers.has('X-Consul-Namespace')) return undefined;
-  const url = new URL(request.url);
-  const match = HEARTBEAT.exec(url.pathname);
-  if (!match) return undefined;
-  for (const name of url.searchParams.keys()) if (!PLAIN.has(name)) return undefined;
+  if (request.method !== 'PUT') return undefined;
+  // The path without building a URL object (this runs on every request): after "scheme://host".
+  const url = request.url;
+  const queryAt = url.indexOf('?');
+  const path = url.slice(url.indexOf('/', url.indexOf('//') + 2), queryAt < 0 ? undefined : queryAt);
+  const match = HEARTBEAT.exec(path);
+  if (!match || request.headers.has('X-Consul-Namespace')) return undefined;
+  const params = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
+  for (const name of params.keys()) if (!PLAIN.has(name)) return undefined;
   let checkId: string;
   try {
     checkId = decodeURIComponent(match[2]);
@@ -28,9 +32,11 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
     return undefined;
   }
   const federation = federationOf(env);
-  const stub = datacenterStub(env, datacenterOfRequest(federation, request.cf as Record<string, unknown> | undefined));
+  // request.cf is built on access: read it only when some region maps to a datacenter.
+  const cf = Object.keys(federation.regions).length ? (request.cf as Record<string, unknown> | undefined) : undefined;
+  const stub = datacenterStub(env, datacenterOfRequest(federation, cf));
   if (!stub) return undefined;
-  const outcome = await stub.agentCheckUpdate(checkId, STATUS[match[1]], url.searchParams.get('note') ?? '');
+  const outcome = await stub.agentCheckUpdate(checkId, STATUS[match[1]], params.get('note') ?? '');
   if (outcome.ok) return new Response(null, { status: 200, headers: HEADERS });
   return new Response(outcome.reason, { status: outcome.status, headers: { ...HEADERS, 'Content-Type': 'text/plain; charset=UTF-8' } });
 }

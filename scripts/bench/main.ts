@@ -50,7 +50,10 @@ async function loadScenarios(server: Workerd): Promise<LoadRow[]> {
       alarmsPerReq: (after.alarmsSet - before.alarmsSet) / result.total,
     };
     rows.push(row);
-    console.log(`  ${scenario.title}: ${Math.round(result.rps)} req/s (no-op ${Math.round(noop.rps)}, bare DO ${Math.round(bare.rps)})`);
+    console.log(
+      `  ${scenario.title}: ${Math.round(result.rps)} req/s, ${Math.round(result.serverCpuUs)} µs CPU ` +
+        `(no-op ${Math.round(noop.rps)} req/s, bare DO ${Math.round(bare.rps)} req/s, ${Math.round(bare.serverCpuUs)} µs CPU)`,
+    );
   }
   return rows;
 }
