@@ -8,7 +8,7 @@ import type { AgentService, NodeService } from '../worker/consul/service';
 import type * as agent from './agent';
 import { CheckMonitor } from './checks/monitor';
 import { Clock } from './clock';
-import { Indexes, TABLE_CHECKS, TABLE_NODES, type Tx } from './indexes';
+import { Indexes, TABLE_CHECKS, TABLE_NODES, TABLE_SESSIONS, type Tx } from './indexes';
 import { LockDelays } from './lock-delays';
 import { ok, type Outcome } from './outcome';
 import * as q from './queries';
@@ -207,8 +207,11 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
       result = this.ctx.storage.transactionSync(() => {
         const r = fn(tx);
         if (r && typeof r === 'object' && 'ok' in r && r.ok === false) throw new Rollback(r as unknown as Outcome<never>);
-        // A check gone critical or missing, or a node gone, ends the sessions tied to it in the same write.
-        if (tx.touched.has(TABLE_CHECKS) || tx.touched.has(TABLE_NODES)) for (const id of unhealthySessions(tx.sql)) destroySession(tx, id);
+        // A check gone critical or missing, or a node gone, ends the sessions tied to it in the same write
+        // (no query at all while no session was ever created).
+        if (this.indexes.get(TABLE_SESSIONS) && (tx.touched.has(TABLE_CHECKS) || tx.touched.has(TABLE_NODES))) {
+          for (const id of unhealthySessions(tx.sql)) destroySession(tx, id);
+        }
         this.indexes.commit(tx);
         return r;
       });

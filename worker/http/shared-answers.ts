@@ -12,13 +12,21 @@ const encoder = new TextEncoder();
  * be newer than `index` (a write landed in between): it is then returned with its own index.
  */
 export function sharedAnswer(key: string, index: number, fetchText: () => Promise<Indexed<string>>): Promise<Indexed<Uint8Array<ArrayBuffer>>> {
-  const cacheKey = `${key}\u0000${index}`;
-  let answer = answers.get(cacheKey);
-  if (!answer) {
-    answer = fetchText().then(({ index: at, value }) => ({ index: at, value: encoder.encode(value) as Uint8Array<ArrayBuffer> }));
-    answers.set(cacheKey, answer);
-    answer.catch(() => answers.delete(cacheKey));
-    if (answers.size > MAX_ANSWERS) answers.delete(answers.keys().next().value!);
-  }
+  return answers.get(`${key}\u0000${index}`) ?? remember(`${key}\u0000${index}`, fetchText().then(encode));
+}
+
+/** A read that does not block: one fetch, kept for the watchers that may follow at its index. */
+export async function freshAnswer(key: string, fetchText: () => Promise<Indexed<string>>): Promise<Indexed<Uint8Array<ArrayBuffer>>> {
+  const answer = encode(await fetchText());
+  remember(`${key}\u0000${answer.index}`, Promise.resolve(answer));
+  return answer;
+}
+
+const encode = ({ index, value }: Indexed<string>) => ({ index, value: encoder.encode(value) as Uint8Array<ArrayBuffer> });
+
+function remember(cacheKey: string, answer: Promise<Indexed<Uint8Array<ArrayBuffer>>>): Promise<Indexed<Uint8Array<ArrayBuffer>>> {
+  answers.set(cacheKey, answer);
+  answer.catch(() => answers.delete(cacheKey));
+  if (answers.size > MAX_ANSWERS) answers.delete(answers.keys().next().value!);
   return answer;
 }

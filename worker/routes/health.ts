@@ -8,7 +8,7 @@ import { applyFilter } from '../http/filter';
 import { consistencyMode, has, passingFlag } from '../http/flags';
 import { indexedJson, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
-import { sharedAnswer } from '../http/shared-answers';
+import { freshAnswer, sharedAnswer } from '../http/shared-answers';
 import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
 
 export const health = new Hono<AppEnv>();
@@ -43,8 +43,13 @@ endpoint(health, ['GET'], '/service/:service{.+}', async (c) => {
   if (!passing && !FILTERING_QUERIES.some((name) => has(c, name))) {
     // Nothing to select: every watcher woken at one index gets the same bytes, fetched once.
     const name = pathTail(c, '/v1/health/service/');
-    const woke = await c.var.dc.healthServiceNodesIndex(name, blockingParams(c));
-    const { index, value } = await sharedAnswer(`${c.var.dcName}\u0000health.service:${name.toLowerCase()}`, woke, () => c.var.dc.healthServiceNodesJson(name));
+    const params = blockingParams(c);
+    const key = `${c.var.dcName}\u0000health.service:${name.toLowerCase()}`;
+    const fetchText = () => c.var.dc.healthServiceNodesJson(name);
+    // A plain read is one round trip; a watch learns its index first, then shares the text fetched for it.
+    const { index, value } = params.minIndex > 0
+      ? await sharedAnswer(key, await c.var.dc.healthServiceNodesIndex(name, params), fetchText)
+      : await freshAnswer(key, fetchText);
     setIndex(c, index);
     return c.body(value, 200, { 'Content-Type': 'application/json' });
   }
