@@ -1,15 +1,13 @@
 // KV and session reads, each with the watch rows it depends on and the index Consul reports for it
 // (kvs.go kvsGetTxn/kvsListTxn, session.go): a key's own ModifyIndex; a prefix's newest change,
 // tombstones included; the table's index when nothing is there.
-import type { Indexed } from '../worker/consul/common';
 import type { KvEntry } from '../worker/consul/kv';
 import type { Session } from '../worker/consul/session';
 import { kvKeyRow, kvPrefixRow, TABLE_KVS, TABLE_SESSIONS, TABLE_TOMBSTONES } from './indexes';
-import type { Query, ReadContext } from './queries';
+import { indexed, type Query, type ReadContext } from './queries';
 import { getKv, listKv, listKvKeys, prefixIndex, toKvEntry } from './store/kv';
 import { getSession, listNodeSessions, listSessions, toSession } from './store/sessions';
 
-const indexed = <T>(index: number, value: T): Indexed<T> => ({ index: Math.max(1, index), value });
 const kvTableIndex = (ctx: ReadContext) => ctx.indexes.max(TABLE_KVS, TABLE_TOMBSTONES);
 const listIndex = (ctx: ReadContext, prefix: string) => (prefix ? prefixIndex(ctx.sql, prefix) : 0) || kvTableIndex(ctx);
 

@@ -47,7 +47,8 @@ function nodeLookup(ctx: ReadContext): (name: string) => Node {
 const serviceIndex = (ctx: ReadContext, name: string) =>
   ctx.indexes.get(serviceRow(name)) || ctx.indexes.max(TABLE_NODES, TABLE_SERVICES, TABLE_CHECKS);
 
-const indexed = <T>(index: number, value: T): Indexed<T> => ({ index: Math.max(1, index), value });
+/** Consul never reports index 0. */
+export const indexed = <T>(index: number, value: T): Indexed<T> => ({ index: Math.max(1, index), value });
 
 export const catalogNodes = (ctx: ReadContext): Query<Node[]> => ({
   key: 'catalog.nodes',

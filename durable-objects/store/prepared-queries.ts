@@ -1,5 +1,6 @@
 // The prepared_queries table and the `prepared-queries` index row (Consul's state/prepared_query.go):
 // create, update and delete by ID, names unique case-insensitively, lookup by ID then by name.
+import { isUuid } from '../../worker/consul/common';
 import type { PreparedQuery } from '../../worker/consul/prepared-query';
 import { TABLE_PREPARED_QUERIES, type Indexes, type Tx } from '../indexes';
 import { ok, refuse, type Outcome } from '../outcome';
@@ -8,7 +9,6 @@ import type { Query } from '../queries';
 type PreparedQueryRow = { id: string; name: string; body: string; create_index: number; modify_index: number };
 export type PreparedQueryOp = 'create' | 'update' | 'delete';
 
-const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
 /** Everything but the ID, name and indexes, which have their own columns. */
 const bodyOf = ({ ID, Name, CreateIndex, ModifyIndex, ...rest }: PreparedQuery) => JSON.stringify(rest);
@@ -35,7 +35,7 @@ export function preparedQueryApplyTxn(tx: Tx, op: PreparedQueryOp, query: Prepar
   const other = byName(tx.sql, query.Name);
   if (other && other.id.toLowerCase() !== query.ID.toLowerCase()) return refuse(500, `name '${query.Name}' aliases an existing query name`);
   // A name that looks like another query's ID could hijack lookups by ID; Consul refuses it too.
-  if (UUID.test(query.Name) && byId(tx.sql, query.Name)) return refuse(500, `name '${query.Name}' aliases an existing query ID`);
+  if (isUuid(query.Name) && byId(tx.sql, query.Name)) return refuse(500, `name '${query.Name}' aliases an existing query ID`);
   const body = bodyOf(query);
   if (existing && existing.name === query.Name && existing.body === body) return ok(query.ID);
   tx.sql.exec(
@@ -68,7 +68,7 @@ export const preparedQueryGet = (sql: SqlStorage, indexes: Indexes, id: string):
 /** By ID when the text looks like one, else by exact name (Consul's PreparedQueryResolve, templates aside). */
 export function preparedQueryResolve(sql: SqlStorage, idOrName: string): PreparedQuery | null {
   if (!idOrName) return null;
-  const row = (UUID.test(idOrName) ? byId(sql, idOrName) : undefined) ?? byName(sql, idOrName);
+  const row = (isUuid(idOrName) ? byId(sql, idOrName) : undefined) ?? byName(sql, idOrName);
   return row ? toPreparedQuery(row) : null;
 }
 

@@ -12,6 +12,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type JsonObject = { [key: string]: string | number | boolean | null | JsonObject | JsonObject[] | string[] };
 export const JsonObjectSchema = z.record(z.string(), z.json());
 
+/** Consul's IDs (node IDs, sessions, prepared queries) are UUIDs in the 8-4-4-4-12 hex form, any case. */
+export const isUuid = (text: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+
 /** String-to-string metadata (node `Meta`, service `Meta`). */
 export const StringMapSchema = z.record(z.string(), z.string());
 export type StringMap = z.infer<typeof StringMapSchema>;

@@ -65,6 +65,3 @@ export interface Session {
   CreateIndex: number;
   ModifyIndex: number;
 }
-
-/** Consul indexes sessions by UUID: anything else fails the lookup itself. */
-export const isSessionId = (id: string) => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(id);

@@ -1,7 +1,7 @@
 // /v1/catalog: register and deregister nodes, services and checks; list what is registered.
 import { Hono } from 'hono';
 import { CatalogDeregistrationSchema, CatalogRegistrationSchema, type CatalogCheck } from '../consul/catalog';
-import type { HealthStatus } from '../consul/common';
+import { isUuid, type HealthStatus } from '../consul/common';
 import type { CheckRunSpec } from '../consul/check';
 import type { AppEnv } from '../env';
 import { datacentersByDistance } from '../federation/distance';
@@ -25,7 +25,6 @@ catalog.use('*', async (c, next) => {
   await next();
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toCatalogCheck(check: CatalogCheck) {
   const d = check.Definition ?? {};
@@ -51,7 +50,7 @@ endpoint(catalog, ['PUT'], '/register', async (c) => {
   const body = await readBody(c, CatalogRegistrationSchema);
   if (!body.Node) throw serverError('Must provide node');
   if (!body.Address && !body.SkipNodeUpdate) throw serverError('Must provide address if SkipNodeUpdate is not set');
-  if (body.ID && !UUID.test(body.ID)) throw serverError(`Bad node ID: invalid UUID "${body.ID}"`);
+  if (body.ID && !isUuid(body.ID)) throw serverError(`Bad node ID: invalid UUID "${body.ID}"`);
   validateMeta(body.NodeMeta ?? {}, (reason) => serverError(`Invalid node metadata: ${reason}`));
   let service;
   if (body.Service && (body.Service.Service || body.Service.ID)) {

@@ -3,10 +3,11 @@
 import { Hono, type Context } from 'hono';
 import { parseGoDuration } from '../consul/duration';
 import {
-  DEFAULT_LOCK_DELAY_MS, isSessionId, SESSION_BEHAVIORS, SESSION_TTL_MAX_MS, SESSION_TTL_MIN_MS, SessionCreateSchema,
+  DEFAULT_LOCK_DELAY_MS, SESSION_BEHAVIORS, SESSION_TTL_MAX_MS, SESSION_TTL_MIN_MS, SessionCreateSchema,
   type SessionBehavior, type SessionCreateBody, type SessionCreateRequest,
 } from '../consul/session';
 import { SERF_HEALTH_CHECK_ID } from '../consul/agent';
+import { isUuid } from '../consul/common';
 import type { AppEnv } from '../env';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
@@ -48,7 +49,7 @@ function toCreateRequest(body: SessionCreateBody): SessionCreateRequest {
 function sessionId(c: Context<AppEnv>, prefix: string): string {
   const id = pathTail(c, prefix);
   if (!id) throw badRequest('Missing session');
-  if (!isSessionId(id)) throw serverError('UUID must be 36 characters');
+  if (!isUuid(id)) throw serverError('UUID must be 36 characters');
   return id;
 }
 
