@@ -27,7 +27,6 @@ export interface DirEntry extends Omit<KvEntry, 'Value'> {
 export const KV_WRITE_VERBS = ['set', 'cas', 'lock', 'unlock', 'delete', 'delete-tree', 'delete-cas'] as const;
 export const KV_READ_VERBS = ['get', 'get-or-empty', 'get-tree', 'check-index', 'check-session', 'check-not-exists'] as const;
 export type KvVerb = (typeof KV_WRITE_VERBS)[number] | (typeof KV_READ_VERBS)[number];
-export const isKvVerb = (verb: string): verb is KvVerb => (KV_WRITE_VERBS as readonly string[]).includes(verb) || (KV_READ_VERBS as readonly string[]).includes(verb);
 
 /** One KV operation: a PUT/DELETE on /v1/kv, or a `KV` entry of a transaction. */
 export interface KvOp {
