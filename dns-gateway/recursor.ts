@@ -21,16 +21,28 @@ function splitHostPort(text: string): { host: string; port: number } {
   return { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) };
 }
 
-function overUdp(query: Buffer, host: string, port: number, timeoutMs: number): Promise<Buffer> {
+type Done = (err: Error | null, reply?: Buffer) => void;
+
+/** One query on one socket: the first of a reply, an error or the deadline settles it, and closes the socket once. */
+function exchange(label: string, timeoutMs: number, close: () => void, start: (done: Done) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    const done = (err: Error | null, reply?: Buffer) => {
+    let settled = false;
+    const done: Done = (err, reply) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      socket.close();
+      close();
       if (err) reject(err);
       else resolve(reply!);
     };
-    const timer = setTimeout(() => done(new Error(`recursor ${host}:${port} timed out`)), timeoutMs);
+    const timer = setTimeout(() => done(new Error(`recursor ${label} timed out`)), timeoutMs);
+    start(done);
+  });
+}
+
+function overUdp(query: Buffer, host: string, port: number, timeoutMs: number): Promise<Buffer> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  return exchange(`${host}:${port}`, timeoutMs, () => socket.close(), (done) => {
     socket.on('error', (err) => done(err));
     socket.on('message', (reply) => done(null, reply));
     socket.send(query, port, host);
@@ -38,16 +50,9 @@ function overUdp(query: Buffer, host: string, port: number, timeoutMs: number): 
 }
 
 function overTcp(query: Buffer, host: string, port: number, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    let buffered = Buffer.alloc(0);
-    const done = (err: Error | null, reply?: Buffer) => {
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(reply!);
-    };
-    const timer = setTimeout(() => done(new Error(`recursor ${host}:${port} timed out`)), timeoutMs);
+  const socket = connect({ host, port });
+  let buffered = Buffer.alloc(0);
+  return exchange(`${host}:${port}`, timeoutMs, () => socket.destroy(), (done) => {
     socket.on('error', (err) => done(err));
     socket.on('connect', () => {
       const length = Buffer.alloc(2);
