@@ -19,6 +19,8 @@ export default defineConfig({
         test: {
           name: 'workerd',
           include: ['worker/**/*.test.ts', 'durable-objects/**/*.test.ts'],
+          // Property tests take ~2 s here and several times that on a loaded 2-core CI runner.
+          testTimeout: 30_000,
         },
       },
       {
