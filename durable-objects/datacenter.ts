@@ -3,6 +3,7 @@
 // the write path, blocking reads and the alarm live in DatacenterCore.
 import type { BlockingParams, HealthStatus, Indexed } from '../worker/consul/common';
 import type { CheckSpec, HealthCheck, ServiceEntry } from '../worker/consul/check';
+import type { UserEvent, UserEventFire } from '../worker/consul/event';
 import type { KvOp } from '../worker/consul/kv';
 import type { PreparedQuery, ServiceQuery } from '../worker/consul/prepared-query';
 import type { AgentService } from '../worker/consul/service';
@@ -23,6 +24,7 @@ import { getCheck, setCheckStatus } from './store/checks';
 import { createSession, destroySession, getSession, toSession } from './store/sessions';
 import * as pq from './store/prepared-queries';
 import { txnApply } from './txn';
+import { fireUserEvent, listUserEvents } from './user-events';
 
 export type { DatacenterEnv } from './datacenter-core';
 
@@ -211,6 +213,14 @@ export class Datacenter extends DatacenterCore {
   }
   sessionNodeSessions(node: string, p: BlockingParams) {
     return this.blocking(kvq.sessionNodeSessions(this.read, node), p);
+  }
+
+  // ---- user events ---------------------------------------------------------------------------
+  eventFire(fire: UserEventFire): UserEvent {
+    return fireUserEvent(this.sql, this.watches, fire);
+  }
+  eventList(name: string, minIndex: string, waitMs: number): Promise<{ index: string; value: UserEvent[] }> {
+    return listUserEvents(this.sql, this.watches, name, minIndex, waitMs);
   }
 
   // ---- prepared queries ---------------------------------------------------------------------

@@ -97,6 +97,22 @@ export const MIGRATIONS: Migration[] = [
       CREATE UNIQUE INDEX prepared_queries_by_name ON prepared_queries (name) WHERE name != '';
     `,
   },
+  {
+    // User events: a ring of the newest 256, keyed by Lamport time.
+    id: 4,
+    sql: `
+      CREATE TABLE user_events (
+        ltime INTEGER NOT NULL PRIMARY KEY,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        payload BLOB,
+        node_filter TEXT NOT NULL,
+        service_filter TEXT NOT NULL,
+        tag_filter TEXT NOT NULL
+      );
+      CREATE INDEX user_events_by_name ON user_events (name, ltime);
+    `,
+  },
 ];
 
 export function migrate(sql: SqlStorage, migrations: Migration[] = MIGRATIONS): void {

@@ -1,5 +1,5 @@
 // The npm `consul` client, pointed at a started Beacon over real HTTP, works unchanged: register with a
-// TTL check, pass/fail it, health reads with and without `passing`, blocking queries and watches.
+// TTL check, pass/fail it, health reads with and without `passing`, blocking queries and watches, events.
 import Consul from 'consul';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -72,6 +72,19 @@ describe('the npm consul client against Beacon', () => {
     await new Promise((r) => setTimeout(r, 300));
     await consul.agent.service.deregister(name);
     expect(await gone).toEqual([]);
+  });
+
+  it('fires user events and lets consul.watch on event.list see a new one', async () => {
+    const name = uniq('deploy');
+    const fired = (await consul.event.fire(name, 'v1')) as { ID: string; Name: string; Payload: string };
+    expect([fired.Name, fired.Payload]).toEqual([name, 'v1']);
+    const watch = consul.watch({ method: consul.event.list, options: { name, wait: '10s' } as never });
+    const next = nextChange<{ Payload: string }[]>(watch, (events) => events.length === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    await consul.event.fire(name, 'v2');
+    // The watch hands over the raw list (the client decodes Payload only for a direct event.list call).
+    expect((await next).map((e) => atob(e.Payload))).toEqual(['v1', 'v2']);
+    expect(((await consul.event.list(name)) as { Payload: string }[]).map((e) => e.Payload)).toEqual(['v1', 'v2']);
   });
 
   it('reads agent self and the leader', async () => {

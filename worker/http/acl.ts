@@ -29,7 +29,7 @@ export const acl = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export type Access = 'read' | 'write';
-export type Resource = 'agent' | 'node' | 'service' | 'operator' | 'key' | 'session';
+export type Resource = 'agent' | 'node' | 'service' | 'operator' | 'key' | 'session' | 'event';
 
 /** Where ACL rules will be checked. Throw `permissionDenied()` here once policies exist. */
 export function authorize(_c: Context<AppEnv>, _resource: Resource, _name: string, _access: Access): void {}

@@ -3,8 +3,9 @@
 import type { Context } from 'hono';
 import { has } from './flags';
 
-export function setIndex(c: Context, index: number): void {
-  c.header('X-Consul-Index', String(Math.max(1, index)));
+/** `index` is a number, or a decimal string for the opaque 64-bit indexes JS numbers cannot hold (events). */
+export function setIndex(c: Context, index: number | string): void {
+  c.header('X-Consul-Index', typeof index === 'string' ? index : String(Math.max(1, index)));
   c.header('X-Consul-KnownLeader', 'true');
   c.header('X-Consul-LastContact', '0');
 }
@@ -17,7 +18,7 @@ export function json(c: Context, body: unknown, status = 200): Response {
 }
 
 /** A read answer that carries the index it was read at. */
-export function indexedJson(c: Context, body: unknown, index: number): Response {
+export function indexedJson(c: Context, body: unknown, index: number | string): Response {
   setIndex(c, index);
   return json(c, body);
 }
