@@ -5,6 +5,7 @@ import { acl } from './http/acl';
 import { datacenter } from './http/datacenter';
 import { ConsulError } from './http/errors';
 import { agent } from './routes/agent';
+import { aclApi } from './routes/acl';
 import { agentChecks } from './routes/agent-checks';
 import { catalog } from './routes/catalog';
 import { dnsQuery } from './routes/dns-query';
@@ -21,6 +22,7 @@ export const app = new Hono<AppEnv>();
 
 app.use('/v1/*', acl, datacenter);
 
+app.route('/v1/acl', aclApi);
 app.route('/v1/agent', agent);
 app.route('/v1/agent', agentChecks);
 app.route('/v1/catalog', catalog);

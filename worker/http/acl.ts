@@ -3,7 +3,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
-import { badRequest } from './errors';
+import { badRequest, ConsulError } from './errors';
 
 /** `?token=` wins over X-Consul-Token, which wins over `Authorization: Bearer` (Consul's parseToken). */
 export function requestToken(c: Context): string {
@@ -27,6 +27,9 @@ export const acl = createMiddleware<AppEnv>(async (c, next) => {
   c.set('token', requestToken(c));
   await next();
 });
+
+/** What Consul answers on ACL endpoints (and agent tokens) while ACLs are disabled. */
+export const aclDisabled = () => new ConsulError(401, 'ACL support disabled');
 
 export type Access = 'read' | 'write';
 export type Resource = 'agent' | 'node' | 'service' | 'operator' | 'key' | 'session' | 'event';

@@ -4,7 +4,7 @@ import { AgentServiceRegistrationSchema, CONSUL_COMPATIBLE_VERSION, SESSION_TTL_
 import type { Node } from '../consul/common';
 import type { AgentService } from '../consul/service';
 import type { AppEnv } from '../env';
-import { authorize } from '../http/acl';
+import { aclDisabled, authorize } from '../http/acl';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
 import { callerAddress } from '../http/caller';
@@ -113,3 +113,7 @@ endpoint(agent, ['PUT'], '/maintenance', async (c) => {
 for (const path of ['/reload', '/leave', '/join/:address{.+}', '/force-leave/:node{.+}']) {
   endpoint(agent, ['PUT'], path, (c) => empty(c));
 }
+
+endpoint(agent, ['PUT'], '/token/:kind{.*}', () => {
+  throw aclDisabled();
+});

@@ -99,6 +99,10 @@ endpoint(catalog, ['GET'], '/service/:name{.+}', async (c) => {
   return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((s) => tags(s.ServiceTags) && meta(s.NodeMeta))), index);
 });
 
+// No Connect in Beacon (see /v1/health/connect): an empty list at the service's index, blocking on it.
+endpoint(catalog, ['GET'], '/connect/:name{.+}', async (c) =>
+  indexedJson(c, [], await c.var.dc.healthServiceNodesIndex(pathTail(c, '/v1/catalog/connect/'), blockingParams(c))));
+
 endpoint(catalog, ['GET'], '/node/:node{.+}', async (c) => {
   const { index, value } = await c.var.dc.catalogNodeServices(pathTail(c, '/v1/catalog/node/'), blockingParams(c));
   if (!value) return indexedJson(c, null, index);

@@ -107,3 +107,25 @@ describe('blocking health reads', () => {
     };
   });
 });
+
+describe('Connect endpoints (Beacon has no service mesh)', () => {
+  it.each(['/v1/health/connect/', '/v1/health/ingress/', '/v1/catalog/connect/'])('%s answers an empty list at the service\'s index', async (prefix) => {
+    const name = uniq('mesh');
+    await registerService({ ID: name, Name: name, Port: 80 });
+    const res = await api(`${prefix}${name}`);
+    expect([res.status, await res.json()]).toEqual([200, []]);
+    expect(Number(res.headers.get('X-Consul-Index'))).toBe((await getJson(`/v1/health/service/${name}`)).index);
+  });
+
+  for (const prefix of ['/v1/health/connect/', '/v1/catalog/connect/']) {
+    blockingReadContract(`GET ${prefix}:name`, () => {
+      const name = uniq('blk');
+      return {
+        path: () => `${prefix}${name}`,
+        setup: () => registerService({ ID: name, Name: name, Check: { TTL: '1h' } }),
+        relatedWrite: async () => void (await put(`/v1/agent/check/pass/service:${name}`)),
+        unrelatedWrite: () => registerService({ ID: uniq('other'), Name: uniq('other') }),
+      };
+    });
+  }
+});

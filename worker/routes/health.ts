@@ -61,3 +61,10 @@ endpoint(health, ['GET'], '/service/:service{.+}', async (c) => {
   );
   return indexedJson(c, applyFilter(c.req.query('filter'), selected), index);
 });
+
+// Beacon has no Connect (service mesh): no instance is a sidecar proxy, an ingress gateway or Connect-native,
+// so these answer Consul's empty list, still at the service's index and still blocking on it.
+for (const kind of ['connect', 'ingress']) {
+  endpoint(health, ['GET'], `/${kind}/:service{.+}`, async (c) =>
+    indexedJson(c, [], await c.var.dc.healthServiceNodesIndex(pathTail(c, `/v1/health/${kind}/`), blockingParams(c))));
+}
