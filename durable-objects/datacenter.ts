@@ -24,6 +24,7 @@ import { getCheck, setCheckStatus } from './store/checks';
 import { createSession, destroySession, getSession, toSession } from './store/sessions';
 import * as pq from './store/prepared-queries';
 import { txnApply } from './txn';
+import { blockUntil } from './watches';
 import { fireUserEvent, listUserEvents } from './user-events';
 
 export type { DatacenterEnv } from './datacenter-core';
@@ -38,18 +39,12 @@ export class Datacenter extends DatacenterCore {
     return this.agentServiceList();
   }
 
-  async agentService(id: string, hash: string, waitMs: number): Promise<{ service: AgentService; hash: string } | null> {
+  agentService(id: string, hash: string, waitMs: number): Promise<{ service: AgentService; hash: string } | null> {
     const current = () => {
       const service = this.agentServiceList().find((s) => s.ID.toLowerCase() === id.toLowerCase());
       return service ? { service, hash: contentHash(service) } : null;
     };
-    const deadline = Date.now() + waitMs;
-    let result = current();
-    while (hash && result?.hash === hash && Date.now() < deadline) {
-      await this.watches.wait([nodeRow(this.agentNode)], deadline - Date.now());
-      result = current();
-    }
-    return result;
+    return blockUntil(this.watches, [nodeRow(this.agentNode)], waitMs, current, (result) => !hash || result?.hash !== hash);
   }
 
   agentChecks(): HealthCheck[] {

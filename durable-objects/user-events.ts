@@ -2,7 +2,7 @@
 // this datacenter, oldest first. Events are gossip in Consul and take no raft index; the ring is in
 // SQLite only so that an object evicted from memory while idle still lists what was fired.
 import { eventListIndex, USER_EVENT_BUFFER, type UserEvent, type UserEventFire } from '../worker/consul/event';
-import type { Watches } from './watches';
+import { blockUntil, type Watches } from './watches';
 
 /** What a parked list waits on: a watch row of its own, as events move no index row. */
 const USER_EVENTS_ROW = 'user-events';
@@ -54,12 +54,6 @@ const readList = (sql: SqlStorage, name: string) => {
  * The kept events (only those named `name` when it is set). The index is opaque, not increasing, so a
  * blocking list waits for it to differ from `minIndex` rather than to pass it.
  */
-export async function listUserEvents(sql: SqlStorage, watches: Watches, name: string, minIndex: string, waitMs: number) {
-  const deadline = Date.now() + waitMs;
-  let result = readList(sql, name);
-  while (minIndex !== '0' && result.index === minIndex && Date.now() < deadline) {
-    await watches.wait([USER_EVENTS_ROW], deadline - Date.now());
-    result = readList(sql, name);
-  }
-  return result;
+export function listUserEvents(sql: SqlStorage, watches: Watches, name: string, minIndex: string, waitMs: number) {
+  return blockUntil(watches, [USER_EVENTS_ROW], waitMs, () => readList(sql, name), (result) => minIndex === '0' || result.index !== minIndex);
 }

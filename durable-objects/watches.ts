@@ -65,23 +65,23 @@ export class Watches {
 }
 
 /**
- * Runs `read` until its index passes `params.minIndex` or the wait ends. `rows` are the index rows
- * the read depends on: writes elsewhere never wake it.
+ * Runs `read` until `changed` accepts its result or `waitMs` is up, reading again each time one of `rows`
+ * is notified: writes elsewhere never wake it.
  */
-export async function block<T>(
-  watches: Watches,
-  params: BlockingParams,
-  rows: string[],
-  read: () => Indexed<T>,
-): Promise<Indexed<T>> {
+export async function blockUntil<T>(watches: Watches, rows: string[], waitMs: number, read: () => T, changed: (result: T) => boolean): Promise<T> {
+  const deadline = Date.now() + waitMs;
   let result = read();
-  if (params.minIndex <= 0) return result;
-  const deadline = Date.now() + params.waitMs;
-  while (result.index <= params.minIndex) {
+  while (!changed(result)) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     await watches.wait(rows, remaining);
     result = read();
   }
   return result;
+}
+
+/** A blocking query on index rows: answers once its index passes `params.minIndex`, or when the wait ends. */
+export function block<T>(watches: Watches, params: BlockingParams, rows: string[], read: () => Indexed<T>): Promise<Indexed<T>> {
+  if (params.minIndex <= 0) return Promise.resolve(read());
+  return blockUntil(watches, rows, params.waitMs, read, (result) => result.index > params.minIndex);
 }
