@@ -1,6 +1,6 @@
 // One query in, one reply out, for both transports: answers repeated queries from the cache, refuses
-// what does not decode, forwards foreign names to recursors, relays the rest to the worker, and fits
-// the reply to the transport. Never throws.
+// what does not decode, forwards foreign names (and reverse names the worker refuses) to recursors,
+// relays the rest to the worker, and fits the reply to the transport. Never throws.
 import * as packet from 'dns-packet';
 import { AnswerCache } from './cache';
 import type { GatewayConfig } from './config';
@@ -19,9 +19,10 @@ const OUR_EDNS_SIZE = 4096;
 const ORDERINGS = 6;
 
 const cacheable = (answer: packet.Packet) => (answer as { rcode?: string }).rcode !== 'SERVFAIL';
-const inDomain = (name: string) => {
+/** Names the worker answers: the Consul domain, and reverse names (it knows which addresses are its nodes'). */
+const forWorker = (name: string) => {
   const n = name.replace(/\.$/, '').toLowerCase();
-  return n === DOMAIN || n.endsWith(`.${DOMAIN}`);
+  return n === DOMAIN || n.endsWith(`.${DOMAIN}`) || n.endsWith('.arpa');
 };
 
 export function createHandler(config: GatewayConfig, log: (message: string) => void = console.error): Handler {
@@ -46,16 +47,17 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
     const flags = (query.flags ?? 0) & ECHOED;
     if (query.type !== 'query' || query.questions?.length !== 1) return errorReply(id, flags, FORMERR);
     const [question] = query.questions;
-    if (recursion && !inDomain(question.name)) {
-      const reply = await forward(message, transport, config.recursors, config.recursorTimeoutMs);
-      return reply ?? errorReply(id, flags, SERVFAIL, query.questions);
-    }
+    const recurse = async () =>
+      (await forward(message, transport, config.recursors, config.recursorTimeoutMs)) ?? errorReply(id, flags, SERVFAIL, query.questions);
+    if (recursion && !forWorker(question.name)) return recurse();
     try {
       const upstreamKey = `${question.name}|${question.type}|${question.class}|${flags}`;
       const { value: answer, expires } = await answers.fetch(upstreamKey, async () => {
         const relayed = packet.encode({ id: 0, type: 'query', flags, questions: [question] });
         return packet.decode(await relay(config.workerUrl, relayed, config.workerTimeoutMs));
       }, cacheable);
+      // A reverse name the worker does not own is refused: as Consul does, ask the recursors instead.
+      if (recursion && (answer as { rcode?: string }).rcode === 'REFUSED') return await recurse();
       const clientOpt = query.additionals?.some((r) => r.type === 'OPT');
       const opt = { name: '.', type: 'OPT', udpPayloadSize: OUR_EDNS_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, options: [] } as unknown as packet.Answer;
       const reply: packet.Packet = {

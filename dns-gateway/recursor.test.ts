@@ -1,5 +1,6 @@
 // Names outside consul. go to configured recursors (a tiny DNS server started here on 127.0.0.1, never a
-// real resolver); without recursors they are refused; with every recursor down the answer is SERVFAIL.
+// real resolver), and so do reverse names that are not Beacon's; without recursors they are refused;
+// with every recursor down the answer is SERVFAIL.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import * as packet from 'dns-packet';
@@ -8,13 +9,18 @@ import { freePort } from '../test/e2e/global-setup';
 import { startGateway, type Gateway } from './main';
 import { tcpAsk, udpAsk } from './test-client';
 
+const UPSTREAM_RECORDS = [
+  { name: 'example.org', type: 'A', data: '192.0.2.1' },
+  { name: '9.2.0.192.in-addr.arpa', type: 'PTR', data: 'upstream.example.org' },
+];
+
 function answerFor(query: Buffer): Buffer {
   const q = packet.decode(query);
   const [question] = q.questions!;
-  const known = question.name.toLowerCase() === 'example.org' && question.type === 'A';
+  const record = UPSTREAM_RECORDS.find((r) => r.name === question.name.toLowerCase() && r.type === question.type);
   return packet.encode({
-    id: q.id, type: 'response', flags: packet.RECURSION_AVAILABLE | (known ? 0 : 3), questions: q.questions,
-    answers: known ? [{ name: question.name, type: 'A', ttl: 60, data: '192.0.2.1' }] : [],
+    id: q.id, type: 'response', flags: packet.RECURSION_AVAILABLE | (record ? 0 : 3), questions: q.questions,
+    answers: record ? [{ ...record, name: question.name, ttl: 60 } as packet.Answer] : [],
   });
 }
 
@@ -61,6 +67,12 @@ describe('recursors', () => {
 
   it('still answers consul. names itself', async () => {
     expect((await udpAsk(forwarding.port, 'beacon.node.consul', 'A')).answer).toEqual(['beacon.node.consul. 0 IN A 127.0.0.1']);
+  });
+
+  it('answers reverse names of its own nodes itself and asks the recursors for the rest', async () => {
+    expect((await udpAsk(forwarding.port, '1.0.0.127.in-addr.arpa', 'PTR')).answer).toEqual(['1.0.0.127.in-addr.arpa. 0 IN PTR beacon.node.dc1.consul']);
+    expect((await udpAsk(forwarding.port, '9.2.0.192.in-addr.arpa', 'PTR')).answer).toEqual(['9.2.0.192.in-addr.arpa. 60 IN PTR upstream.example.org']);
+    expect((await udpAsk(refusing.port, '9.2.0.192.in-addr.arpa', 'PTR')).rcode).toBe('REFUSED');
   });
 
   it('refuses foreign names without recursors, and SERVFAILs when none answers', async () => {

@@ -123,6 +123,15 @@ describe('DNS through the gateway', () => {
     await expect(resolver.resolve4(`${uniq('nosuch')}.service.consul`)).rejects.toMatchObject({ code: 'ENOTFOUND' });
   });
 
+  it("answers reverse lookups (PTR) for node addresses, through Node's resolver", async () => {
+    const node = uniq('rev');
+    const address = `10.250.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+    await register(node, address, { ID: `${node}-svc`, Service: node, Port: 1 });
+    const resolver = new dns.Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([`127.0.0.1:${gateway.port}`]);
+    expect(await resolver.reverse(address)).toEqual([`${node}.node.dc1.consul`]);
+  });
+
   it.skipIf(!hasDig && !process.env.CI)('serves dig over UDP and TCP', async () => {
     const dig = async (...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(gateway.port), '+time=2', '+tries=1', ...args])).stdout;
     expect((await dig('+short', `${web}.service.consul`, 'A')).trim().split('\n').sort()).toEqual(['10.9.0.1', '10.9.0.2']);

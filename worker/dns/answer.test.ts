@@ -32,6 +32,8 @@ const dc1: DatacenterSource = {
   name: 'dc1',
   serviceEntries: async (s) => ENTRIES.filter((e) => e.Service.Service.toLowerCase() === s.toLowerCase()),
   node: async (n) => NODES.find((x) => x.Node.toLowerCase() === n.toLowerCase()) ?? null,
+  nodes: async () => NODES,
+  serviceAddresses: async () => ENTRIES.map((e) => ({ service: e.Service.Service, address: e.Service.Address })),
 };
 const sources: Sources = (dc) => (dc === undefined || dc === 'dc1' ? dc1 : null);
 const settings: DnsSettings = { serviceTtl: serviceTtlLookup('{"ext":"30s","*":"0s"}'), nodeTtl: 0, now: () => NOW };
@@ -83,6 +85,12 @@ const cases: Case[] = [
   { qname: 'consul', qtype: 'NS', rcode: 'NOERROR', answer: ['consul. 0 IN NS ns.consul.'] },
   { qname: 'nothing.here.consul', qtype: 'A', rcode: 'NXDOMAIN', ns: [SOA] },
   { qname: 'example.org', qtype: 'A', rcode: 'REFUSED' },
+  // Reverse lookups (consul handlePtr): nodes by address first, then a service instance's own address.
+  { qname: '1.0.0.10.in-addr.arpa', qtype: 'PTR', rcode: 'NOERROR', answer: ['1.0.0.10.in-addr.arpa. 0 IN PTR node1.node.dc1.consul.'] },
+  { qname: '20.0.0.10.in-addr.arpa', qtype: 'PTR', rcode: 'NOERROR', answer: ['20.0.0.10.in-addr.arpa. 0 IN PTR web.service.dc1.consul.'] },
+  { qname: '6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', qtype: 'PTR', rcode: 'NOERROR', answer: ['6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. 0 IN PTR node6.node.dc1.consul.'] },
+  { qname: '9.9.9.9.in-addr.arpa', qtype: 'PTR', rcode: 'REFUSED' },
+  { qname: '10.in-addr.arpa', qtype: 'PTR', rcode: 'REFUSED' },
   { qname: 'consul', qtype: 'AXFR', rcode: 'NOTIMP' },
 ];
 

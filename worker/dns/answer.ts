@@ -11,6 +11,9 @@ export interface DatacenterSource {
   name: string;
   serviceEntries(service: string): Promise<ServiceEntry[]>;
   node(node: string): Promise<Node | null>;
+  /** Every node, and every service instance's own address, for reverse lookups. */
+  nodes(): Promise<Node[]>;
+  serviceAddresses(): Promise<{ service: string; address: string }[]>;
   /** Executes a prepared query with failover (worker/federation); null when no query has that name or ID. */
   preparedQuery?(idOrName: string): Promise<QueryResult | null>;
 }
@@ -66,6 +69,12 @@ export async function answer(q: Question, sources: Sources, settings: DnsSetting
       if (q.type === 'SOA') return found([{ ...soaRecord(settings.now()), name: q.name }]);
       if (q.type === 'NS') return found([{ name: q.name, type: 'NS', class: 'IN', ttl: 0, data: `ns.${DOMAIN}` }]);
       return negative('NOERROR');
+    case 'reverse': {
+      const local = sources(undefined)!;
+      const answers = (await reverseTargets(local, name.hex)).map((data): Answer => ({ name: q.name, type: 'PTR', class: 'IN', ttl: settings.nodeTtl, data }));
+      // Not ours: refused like any foreign name, so the gateway can ask its recursors (Consul recurses too).
+      return answers.length ? found(answers) : { rcode: 'REFUSED', answers: [], authorities: [], additionals: [] };
+    }
   }
   const source = sources(name.dc);
   if (!source) return negative('NXDOMAIN');
@@ -104,6 +113,17 @@ export async function answer(q: Question, sources: Sources, settings: DnsSetting
       return found(wanted ? addressAnswers(q.name, entries, ttl, wanted) : []);
     }
   }
+}
+
+/**
+ * consul agent/dns.go handlePtr: every node with that address names `<node>.node.<dc>.consul`; failing
+ * that, the first service instance with it as its own address names `<service>.service.<dc>.consul`.
+ */
+async function reverseTargets(source: DatacenterSource, hex: string): Promise<string[]> {
+  const nodes = (await source.nodes()).filter((n) => addrLabel(n.Address) === hex);
+  if (nodes.length) return nodes.map((n) => `${n.Node}.node.${source.name}.${DOMAIN}`);
+  const service = (await source.serviceAddresses()).find((s) => s.address && addrLabel(s.address) === hex);
+  return service ? [`${service.service}.service.${source.name}.${DOMAIN}`] : [];
 }
 
 /** Tag filter (case-insensitive), then drop any instance with a critical check; warning stays (only_passing=false). */

@@ -25,6 +25,12 @@ const cases: Array<[string, DnsName]> = [
   ['_db._tcp.query.consul', { kind: 'query', query: 'db', dc: undefined }],
   ['query.consul', { kind: 'unknown' }],
   ['example.org', { kind: 'outside' }],
+  ['4.3.2.10.in-addr.arpa.', { kind: 'reverse', hex: '0a020304' }],
+  ['4.3.2.10.IN-ADDR.ARPA', { kind: 'reverse', hex: '0a020304' }],
+  ['6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', { kind: 'reverse', hex: '20010db8000000000000000000000006' }],
+  ['3.2.10.in-addr.arpa', { kind: 'outside' }],
+  ['4.3.2.999.in-addr.arpa', { kind: 'outside' }],
+  ['x.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', { kind: 'outside' }],
   ['consul.example.org', { kind: 'outside' }],
   ['.', { kind: 'outside' }],
 ];

@@ -1,5 +1,5 @@
-// Consul's DNS name forms, parsed from a question name: services (tag, RFC 2782), nodes, `.addr` and the
-// domain apex. Pure; labels compare case-insensitively. Mirrors consul agent/dns.go (parseQuery).
+// Consul's DNS name forms, parsed from a question name: services (tag, RFC 2782), nodes, `.addr`, the
+// domain apex and reverse (`in-addr.arpa`, `ip6.arpa`) names. Pure; labels compare case-insensitively. Mirrors consul agent/dns.go (parseQuery).
 
 export const DOMAIN = 'consul';
 
@@ -10,6 +10,8 @@ export type DnsName =
   | { kind: 'addr'; ip: string; family: 4 | 6; dc?: string }
   /** A prepared query by name or ID: `<query>.query[.<dc>]`, or `_<query>._<proto>.query` (protocol ignored). */
   | { kind: 'query'; query: string; dc?: string }
+  /** A full reverse name for one address; `hex` is that address as its `.addr` label (see addrLabel). */
+  | { kind: 'reverse'; hex: string }
   /** Inside the domain but not a name Beacon answers: NXDOMAIN. */
   | { kind: 'unknown' }
   /** Outside the domain: refused (the gateway may forward it to recursors). */
@@ -19,6 +21,8 @@ const TYPE_LABELS = new Set(['service', 'node', 'addr', 'query']);
 
 export function parseName(qname: string): DnsName {
   const labels = qname.replace(/\.$/, '').split('.').filter((l) => l !== '');
+  const reverse = reverseName(labels.map((l) => l.toLowerCase()));
+  if (reverse) return reverse;
   if (labels.length === 0 || labels[labels.length - 1].toLowerCase() !== DOMAIN) return { kind: 'outside' };
   labels.pop();
   if (labels.length === 0) return { kind: 'apex' };
@@ -79,6 +83,15 @@ function addrName(before: string[], dc: string | undefined): DnsName {
     return { kind: 'addr', ip: groups.join(':'), family: 6, dc };
   }
   return { kind: 'unknown' };
+}
+
+/** `d.c.b.a.in-addr.arpa` (four octets) or 32 nibbles `.ip6.arpa`, reversed; anything shorter is a zone, not an address. */
+function reverseName(lower: string[]): DnsName | undefined {
+  const zone = lower.slice(-2).join('.');
+  const digits = lower.slice(0, -2).reverse();
+  if (zone === 'in-addr.arpa' && digits.length === 4 && isIPv4(digits.join('.'))) return { kind: 'reverse', hex: addrLabel(digits.join('.'))! };
+  if (zone === 'ip6.arpa' && digits.length === 32 && digits.every((d) => /^[0-9a-f]$/.test(d))) return { kind: 'reverse', hex: digits.join('') };
+  return undefined;
 }
 
 /** The `.addr` label for an IP: 8 hex digits for IPv4, 32 for IPv6 (consul agent/dns.go encodeIPAsFqdn). */

@@ -26,6 +26,7 @@ export function zoneLine(r: packet.Answer): string {
       return `${head} ${(d as Buffer[]).map((b) => JSON.stringify(Buffer.from(b).toString())).join(' ')}`;
     case 'CNAME':
     case 'NS':
+    case 'PTR':
       return `${head} ${dot(d as string)}`;
     default:
       return `${head} ${d}`;

@@ -30,6 +30,8 @@ export function datacenterSource(env: Env, name: string): DatacenterSource | nul
     name,
     serviceEntries: async (service) => (await stub.healthServiceNodes(service, FRESH)).value,
     node: async (node) => (await stub.catalogNodeServices(node, FRESH)).value?.Node ?? null,
+    nodes: async () => (await stub.catalogNodes(FRESH)).value,
+    serviceAddresses: async () => (await stub.catalogAllInstances(FRESH)).value.map((s) => ({ service: s.ServiceName, address: s.ServiceAddress })),
     preparedQuery: preparedQueryLookup(env, name),
   };
 }
