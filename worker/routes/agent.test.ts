@@ -18,6 +18,13 @@ describe('/v1/agent/self and friends', () => {
     expect(res.headers.get('Content-Type')).toContain('application/json');
     await res.json();
   });
+
+  it('lists the agent as the one LAN member, and one server per datacenter as WAN members (consul_exporter reads both)', async () => {
+    const member = (name: string, dc: string, port: number) => expect.objectContaining({ Name: name, Port: port, Status: 1, Tags: expect.objectContaining({ dc, build: expect.any(String) }) });
+    expect((await getJson('/v1/agent/members')).body).toEqual([member(env.AGENT_NODE, 'dc1', 8301)]);
+    const wan = (await getJson<{ Name: string }[]>('/v1/agent/members?wan=1')).body;
+    expect(wan).toEqual(['dc1', 'dc2', 'dc3'].map((dc) => member(`${env.AGENT_NODE}.${dc}`, dc, 8302)));
+  });
 });
 
 describe('PUT /v1/agent/service/register', () => {

@@ -4,6 +4,7 @@ import { AgentServiceRegistrationSchema, CONSUL_COMPATIBLE_VERSION, SESSION_TTL_
 import type { Node } from '../consul/common';
 import type { AgentService } from '../consul/service';
 import type { AppEnv } from '../env';
+import { datacentersByDistance } from '../federation/distance';
 import { aclDisabled, authorize } from '../http/acl';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
@@ -19,9 +20,10 @@ import { toServiceDefinition } from '../registration/service';
 
 export const agent = new Hono<AppEnv>();
 
-function member(node: Node, datacenter: string): AgentMember {
+function member(node: Node, datacenter: string, wan = false): AgentMember {
   return {
-    Name: node.Node, Addr: node.Address, Port: 8301, Tags: { dc: datacenter, role: 'consul', build: CONSUL_COMPATIBLE_VERSION },
+    Name: wan ? `${node.Node}.${datacenter}` : node.Node, Addr: node.Address, Port: wan ? 8302 : 8301,
+    Tags: { dc: datacenter, role: 'consul', build: CONSUL_COMPATIBLE_VERSION },
     Status: 1, ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
   };
 }
@@ -50,8 +52,11 @@ endpoint(agent, ['GET'], '/host', async (c) => {
 endpoint(agent, ['GET'], '/version', (c) => json(c, { HumanVersion: CONSUL_COMPATIBLE_VERSION, Revision: 'beacon', BuildDate: '2026-01-01T00:00:00Z', FIPS: '' }));
 
 endpoint(agent, ['GET'], '/members', async (c) => {
-  if (c.req.query('wan') && c.req.query('segment')) throw badRequest('Cannot provide a segment with wan=true');
+  const wan = Boolean(c.req.query('wan'));
+  if (wan && c.req.query('segment')) throw badRequest('Cannot provide a segment with wan=true');
   const { node, datacenter } = await c.var.dc.agentInfo();
+  // The WAN pool holds one server per datacenter, named `<node>.<dc>` as Consul names WAN members.
+  if (wan) return json(c, datacentersByDistance(c.var.federation, datacenter).map((dc) => member(node, dc, true)));
   return json(c, [member(node, datacenter)]);
 });
 
