@@ -4,7 +4,7 @@ import type { Node } from '../consul/common';
 import type { ServiceEntry } from '../consul/check';
 import type { DatacenterSource, DnsSettings, Sources } from './answer';
 import { respond } from './message';
-import { serviceTtlLookup } from './settings';
+import { dnsSettings, serviceTtlLookup } from './settings';
 import { decodeReply, query, sorted } from './zone-text';
 
 const NOW = 1_700_000_000_000;
@@ -36,7 +36,7 @@ const dc1: DatacenterSource = {
   serviceAddresses: async () => ENTRIES.map((e) => ({ service: e.Service.Service, address: e.Service.Address })),
 };
 const sources: Sources = (dc) => (dc === undefined || dc === 'dc1' ? dc1 : null);
-const settings: DnsSettings = { serviceTtl: serviceTtlLookup('{"ext":"30s","*":"0s"}'), nodeTtl: 0, now: () => NOW };
+const settings: DnsSettings = { serviceTtl: serviceTtlLookup('{"ext":"30s","*":"0s"}'), nodeTtl: 0, onlyPassing: false, now: () => NOW };
 
 interface Case {
   qname: string;
@@ -119,6 +119,15 @@ describe('DNS answers', () => {
     const reply = await respond(new Uint8Array([0x12, 0x34, 1, 0, 0]), sources, settings);
     expect(decodeReply(reply!.bytes)).toMatchObject({ id: 0x1234, rcode: 'FORMERR' });
     expect(await respond(new Uint8Array([1]), sources, settings)).toBeUndefined();
+  });
+
+  it('leaves instances in warning out too with only_passing (DNS_ONLY_PASSING)', async () => {
+    const strict = { ...settings, onlyPassing: true };
+    const reply = decodeReply((await respond(query('web.service.consul', 'A'), sources, strict))!.bytes);
+    expect(reply.answer).toEqual(['web.service.consul. 0 IN A 10.0.0.1']);
+    expect(dnsSettings({ DNS_ONLY_PASSING: 'true' }).onlyPassing).toBe(true);
+    expect(dnsSettings({}).onlyPassing).toBe(false);
+    expect(() => dnsSettings({ DNS_ONLY_PASSING: 'yes please' })).toThrow('DNS_ONLY_PASSING: expected true or false');
   });
 
   it('answers a lookup failure with SERVFAIL', async () => {

@@ -31,6 +31,8 @@ export type Sources = (dc: string | undefined) => DatacenterSource | null;
 export interface DnsSettings {
   serviceTtl(service: string): number;
   nodeTtl: number;
+  /** Consul's only_passing: leave out instances in warning too, not just critical ones. */
+  onlyPassing: boolean;
   now(): number;
 }
 
@@ -104,7 +106,7 @@ export async function answer(q: Question, sources: Sources, settings: DnsSetting
       return found(wanted ? addressAnswers(q.name, result.entries, ttl, wanted) : []);
     }
     case 'service': {
-      const entries = healthy(await source.serviceEntries(name.service), name.tag);
+      const entries = healthy(await source.serviceEntries(name.service), name.tag, settings.onlyPassing);
       // consul agent/dns.go: a service with no healthy instance does not exist as far as DNS goes.
       if (entries.length === 0) return negative('NXDOMAIN');
       const ttl = settings.serviceTtl(name.service);
@@ -126,14 +128,11 @@ async function reverseTargets(source: DatacenterSource, hex: string): Promise<st
   return service ? [`${service.service}.service.${source.name}.${DOMAIN}`] : [];
 }
 
-/** Tag filter (case-insensitive), then drop any instance with a critical check; warning stays (only_passing=false). */
-function healthy(entries: ServiceEntry[], tag: string | undefined): ServiceEntry[] {
+/** Tag filter (case-insensitive), then drop any instance with a critical check, or with any check not passing when `onlyPassing`. */
+function healthy(entries: ServiceEntry[], tag: string | undefined, onlyPassing: boolean): ServiceEntry[] {
   const wanted = tag?.toLowerCase();
-  return shuffle(
-    entries.filter(
-      (e) => (!wanted || e.Service.Tags.some((t) => t.toLowerCase() === wanted)) && !e.Checks.some((c) => c.Status === 'critical'),
-    ),
-  );
+  const unfit = (status: string) => status === 'critical' || (onlyPassing && status !== 'passing');
+  return shuffle(entries.filter((e) => (!wanted || e.Service.Tags.some((t) => t.toLowerCase() === wanted)) && !e.Checks.some((c) => unfit(c.Status))));
 }
 
 /** A/AAAA per distinct address; a hostname's CNAME only when no instance gave an IP (one CNAME: an RRset of CNAMEs is invalid). */

@@ -1,11 +1,13 @@
-// DNS TTLs from wrangler vars, as Consul's dns_config has them: DNS_NODE_TTL (node_ttl) and DNS_SERVICE_TTL
-// (service_ttl: one duration, or a JSON map of service name or `prefix*` to duration). Both default to 0.
+// DNS settings from wrangler vars, as Consul's dns_config has them: DNS_NODE_TTL (node_ttl), DNS_SERVICE_TTL
+// (service_ttl: one duration, or a JSON map of service name or `prefix*` to duration), both 0 by default,
+// and DNS_ONLY_PASSING (only_passing, false by default).
 import { parseGoDuration } from '../consul/duration';
 import type { DnsSettings } from './answer';
 
 export interface DnsVars {
   DNS_NODE_TTL?: string;
   DNS_SERVICE_TTL?: string;
+  DNS_ONLY_PASSING?: string;
 }
 
 const seconds = (text: string, what: string): number => {
@@ -31,13 +33,21 @@ export function serviceTtlLookup(raw: string | undefined): (service: string) => 
   };
 }
 
+function flag(text: string | undefined, what: string): boolean {
+  const value = text?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new Error(`${what}: expected true or false, got ${JSON.stringify(text)}`);
+}
+
 let cached: { key: string; settings: Omit<DnsSettings, 'now'> } | undefined;
 
 export function dnsSettings(vars: DnsVars): DnsSettings {
-  const key = `${vars.DNS_NODE_TTL ?? ''}\n${vars.DNS_SERVICE_TTL ?? ''}`;
+  const key = `${vars.DNS_NODE_TTL ?? ''}\n${vars.DNS_SERVICE_TTL ?? ''}\n${vars.DNS_ONLY_PASSING ?? ''}`;
   if (cached?.key !== key) {
     const nodeTtl = vars.DNS_NODE_TTL?.trim() ? seconds(vars.DNS_NODE_TTL, 'DNS_NODE_TTL') : 0;
-    cached = { key, settings: { nodeTtl, serviceTtl: serviceTtlLookup(vars.DNS_SERVICE_TTL) } };
+    const onlyPassing = flag(vars.DNS_ONLY_PASSING, 'DNS_ONLY_PASSING');
+    cached = { key, settings: { nodeTtl, serviceTtl: serviceTtlLookup(vars.DNS_SERVICE_TTL), onlyPassing } };
   }
   return { ...cached.settings, now: () => Date.now() };
 }

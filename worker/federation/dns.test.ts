@@ -8,7 +8,7 @@ import { decodeReply, query, sorted } from '../dns/zone-text';
 import { api, put, uniq } from '../test-support';
 import { datacenterSource } from './dns';
 
-const settings = { serviceTtl: () => 0, nodeTtl: 0, now: () => 1_700_000_000_000 };
+const settings = { serviceTtl: () => 0, nodeTtl: 0, onlyPassing: false, now: () => 1_700_000_000_000 };
 
 /** What /dns-query builds per request: a source per declared datacenter, dc1 by default. */
 const sources: Sources = (dc) => datacenterSource(env, dc ?? 'dc1');
