@@ -2,6 +2,7 @@
 // answer), and an unreachable worker gets SERVFAIL fast until it is back.
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../test/e2e/global-setup';
 import { startGateway, type Gateway } from './main';
@@ -63,6 +64,26 @@ describe('dns-gateway robustness', () => {
     abandoned.destroy();
     await stillServing();
     expect((await tcpExchange(gateway.port, framed(encodeQuery('beacon.node.consul', 'A'))))!.length).toBeGreaterThan(12);
+  });
+});
+
+describe('dns-gateway EDNS', () => {
+  it('echoes a client subnet option with scope 0, as Consul does', async () => {
+    const gateway = await startGateway({ port: await freePort(), workerUrl: inject('beaconUrl') }, () => {});
+    try {
+      const subnet = { code: 'CLIENT_SUBNET', family: 1, sourcePrefixLength: 24, ip: '192.0.2.0' };
+      const query = packet.encode({
+        type: 'query', id: 7, flags: packet.RECURSION_DESIRED, questions: [{ name: 'beacon.node.consul', type: 'A' }],
+        additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, options: [subnet] } as unknown as packet.Answer],
+      });
+      const reply = packet.decode((await udpExchange(gateway.port, query))!);
+      const opt = reply.additionals?.find((r) => r.type === 'OPT') as unknown as { options: Record<string, unknown>[] };
+      expect(opt.options).toEqual([expect.objectContaining({ code: 8, family: 1, sourcePrefixLength: 24, scopePrefixLength: 0, ip: '192.0.2.0' })]);
+      const plain = packet.decode((await udpExchange(gateway.port, encodeQuery('beacon.node.consul', 'A', { ednsSize: 1232 })))!);
+      expect((plain.additionals?.find((r) => r.type === 'OPT') as unknown as { options: unknown[] }).options).toEqual([]);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 

@@ -17,6 +17,9 @@ const OPCODE_MASK = 0xf << 11;
 const ECHOED = OPCODE_MASK | packet.RECURSION_DESIRED | packet.CHECKING_DISABLED;
 const OUR_EDNS_SIZE = 4096;
 const ORDERINGS = 6;
+const CLIENT_SUBNET = 8;
+
+type ClientSubnet = { code: number; family: number; sourcePrefixLength: number; ip: string };
 
 const cacheable = (answer: packet.Packet) => (answer as { rcode?: string }).rcode !== 'SERVFAIL';
 /** Names the worker answers: the Consul domain, and reverse names (it knows which addresses are its nodes'). */
@@ -58,8 +61,11 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
       }, cacheable);
       // A reverse name the worker does not own is refused: as Consul does, ask the recursors instead.
       if (recursion && (answer as { rcode?: string }).rcode === 'REFUSED') return await recurse();
-      const clientOpt = query.additionals?.some((r) => r.type === 'OPT');
-      const opt = { name: '.', type: 'OPT', udpPayloadSize: OUR_EDNS_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, options: [] } as unknown as packet.Answer;
+      const clientOpt = query.additionals?.find((r) => r.type === 'OPT') as { options?: ClientSubnet[] } | undefined;
+      // EDNS client subnet (RFC 7871) is echoed with scope 0, as Consul does: every answer suits every subnet.
+      const subnet = clientOpt?.options?.find((o) => o.code === CLIENT_SUBNET);
+      const options = subnet ? [{ code: CLIENT_SUBNET, family: subnet.family, sourcePrefixLength: subnet.sourcePrefixLength, scopePrefixLength: 0, ip: subnet.ip }] : [];
+      const opt = { name: '.', type: 'OPT', udpPayloadSize: OUR_EDNS_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, options } as unknown as packet.Answer;
       const reply: packet.Packet = {
         ...answer,
         id,
