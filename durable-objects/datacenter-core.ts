@@ -17,19 +17,13 @@ import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks
 import { getNode, upsertNode } from './store/nodes';
 import { reapTombstones, TOMBSTONE_TTL_MS } from './store/kv';
 import { destroySession, listSessions, unhealthySessions } from './store/sessions';
-import { mirror, REPLICATION_TIMER, replicationPlan, type ReplicationPlan } from './replication';
+import { Replica, REPLICATION_TIMER, replicationPlan } from './replication';
 import { Timers } from './timers';
 import type { Datacenter } from './datacenter';
 import { block, Watches } from './watches';
 
 export const SESSION_TIMER = 'session:';
 const TOMBSTONE_TIMER = 'reap-tombstones:';
-const INITIAL_PULL_WAIT_MS = 1000;
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 export interface DatacenterEnv {
   DATACENTER: string;
@@ -60,10 +54,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   /** Agent checks as TTL updates need them, so a heartbeat reads no SQL; dropped whenever checks change. */
   protected readonly readCache = new Map<string, Indexed<unknown>>();
   protected readCacheIndex = 0;
-  protected readonly replication: ReplicationPlan | null;
-  private pulledOnce = false;
+  readonly replica: Replica;
   private pendingWrites: (() => void)[] | null = null;
-  private readonly firstPull: { promise: Promise<void>; resolve: () => void } = deferred();
   protected readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number }>();
 
   constructor(ctx: DurableObjectState, env: DatacenterEnv) {
@@ -80,11 +72,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     this.monitor.start();
     // Like a new Consul leader, give every session a full TTL again after a restart.
     for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
-    this.replication = replicationPlan(env.FEDERATION, this.read.datacenter);
     this.timers.set(TOMBSTONE_TIMER, this.clock.now() + TOMBSTONE_TTL_MS);
-    // A secondary that just woke pulls at once, from its alarm; until that pull is in, KV reads wait (see caughtUp).
-    if (this.replication) this.timers.set(REPLICATION_TIMER, this.clock.now());
-    else this.pulledOnce = true;
+    this.replica = new Replica(replicationPlan(env.FEDERATION, this.read.datacenter), this.timers, this.clock, env.DATACENTER_OBJECT, (fn) => this.write(fn));
     void ctx.blockConcurrencyWhile(() => this.timers.restore());
   }
 
@@ -103,32 +92,9 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
 
   private fire(key: string): Promise<void> | void {
     if (key.startsWith(SESSION_TIMER)) return this.expireSession(key.slice(SESSION_TIMER.length));
-    if (key === REPLICATION_TIMER) return this.replicateFromPrimary();
+    if (key === REPLICATION_TIMER) return this.replica.pull();
     if (key === TOMBSTONE_TIMER) return this.reapTombstones();
     return this.monitor.fire(key);
-  }
-
-  /** One pull from the primary; the next is scheduled first, so a failed pull is simply retried. */
-  async replicateFromPrimary(): Promise<void> {
-    const plan = this.replication;
-    if (!plan) return;
-    this.timers.set(REPLICATION_TIMER, this.clock.now() + plan.intervalMs);
-    const primary = this.env.DATACENTER_OBJECT.getByName(plan.primary);
-    try {
-      for (const prefix of plan.prefixes) {
-        const { value } = await primary.kvsList(prefix, { minIndex: 0, waitMs: 0 });
-        this.write((tx) => mirror(tx, prefix, value));
-      }
-    } finally {
-      this.pulledOnce = true;
-      this.firstPull.resolve();
-    }
-  }
-
-  /** Resolves once a freshly woken secondary has pulled from the primary, or after INITIAL_PULL_WAIT_MS. */
-  protected caughtUp(): Promise<unknown> | undefined {
-    if (this.pulledOnce) return undefined;
-    return Promise.race([this.firstPull.promise, scheduler.wait(INITIAL_PULL_WAIT_MS)]);
   }
 
   protected blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {

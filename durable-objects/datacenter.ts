@@ -154,15 +154,15 @@ export class Datacenter extends DatacenterCore {
 
   // ---- KV, sessions, transactions -----------------------------------------------------------
   async kvsGet(key: string, p: BlockingParams) {
-    await this.caughtUp();
+    await this.replica.caughtUp();
     return this.blocking(kvq.kvsGet(this.read, key), p);
   }
   async kvsList(prefix: string, p: BlockingParams) {
-    await this.caughtUp();
+    await this.replica.caughtUp();
     return this.blocking(kvq.kvsList(this.read, prefix), p);
   }
   async kvsListKeys(prefix: string, separator: string, p: BlockingParams) {
-    await this.caughtUp();
+    await this.replica.caughtUp();
     return this.blocking(kvq.kvsListKeys(this.read, prefix, separator), p);
   }
 

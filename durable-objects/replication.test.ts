@@ -10,7 +10,7 @@ const dc = (name: string) => env.DATACENTER_OBJECT.getByName(name);
 /** Runs one replication pull in `name` now, and checks the next one is scheduled on its alarm. */
 async function pull(name: string): Promise<void> {
   const next = await inObject(dc(name), async (instance) => {
-    await instance.replicateFromPrimary();
+    await instance.replica.pull();
     return instance.timers.get(REPLICATION_TIMER);
   });
   expect(next).toBeGreaterThan(Date.now());

@@ -2,11 +2,16 @@
 // declared secondary's object pulls the primary's entries under the configured prefixes on its alarm
 // and mirrors them in one write. The worker validates FEDERATION at start-up; the object trusts it.
 import type { KvEntry } from '../worker/consul/kv';
+import type { Clock } from './clock';
+import type { Datacenter } from './datacenter';
 import type { Tx } from './indexes';
 import { deleteKv, getKv, listKvKeys, putKv } from './store/kv';
+import type { Timers } from './timers';
 
 export const REPLICATION_TIMER = 'replicate:';
 export const DEFAULT_REPLICATION_INTERVAL_MS = 5_000;
+/** How long KV reads in a freshly woken secondary wait for its first pull. */
+const INITIAL_PULL_WAIT_MS = 1000;
 
 export interface ReplicationPlan {
   primary: string;
@@ -34,4 +39,48 @@ export function mirror(tx: Tx, prefix: string, source: KvEntry[]): void {
     putKv(tx, { key: entry.Key, value: entry.Value, flags: entry.Flags, session: local?.session ?? null, lockIndex: local?.lock_index ?? 0 }, local);
   }
   for (const key of listKvKeys(tx.sql, prefix)) if (!wanted.has(key)) deleteKv(tx, key);
+}
+
+/**
+ * A datacenter object's side of replication: with a plan, it pulls from the primary on its alarm, at once
+ * after waking and then every `intervalMs`, and holds KV reads until that first pull is in (`caughtUp`).
+ */
+export class Replica {
+  private pulledOnce: boolean;
+  private markPulled!: () => void;
+  private readonly firstPull = new Promise<void>((resolve) => (this.markPulled = resolve));
+
+  constructor(
+    private readonly plan: ReplicationPlan | null,
+    private readonly timers: Timers,
+    private readonly clock: Clock,
+    private readonly objects: DurableObjectNamespace<Datacenter>,
+    private readonly write: (fn: (tx: Tx) => void) => void,
+  ) {
+    this.pulledOnce = !plan;
+    if (plan) timers.set(REPLICATION_TIMER, clock.now());
+  }
+
+  /** One pull from the primary; the next is scheduled first, so a failed pull is simply retried. */
+  async pull(): Promise<void> {
+    const plan = this.plan;
+    if (!plan) return;
+    this.timers.set(REPLICATION_TIMER, this.clock.now() + plan.intervalMs);
+    const primary = this.objects.getByName(plan.primary);
+    try {
+      for (const prefix of plan.prefixes) {
+        const { value } = await primary.kvsList(prefix, { minIndex: 0, waitMs: 0 });
+        this.write((tx) => mirror(tx, prefix, value));
+      }
+    } finally {
+      this.pulledOnce = true;
+      this.markPulled();
+    }
+  }
+
+  /** Resolves once a freshly woken secondary has pulled from the primary, or after INITIAL_PULL_WAIT_MS. */
+  caughtUp(): Promise<unknown> | undefined {
+    if (this.pulledOnce) return undefined;
+    return Promise.race([this.firstPull, scheduler.wait(INITIAL_PULL_WAIT_MS)]);
+  }
 }
