@@ -228,7 +228,7 @@ export class Datacenter extends DatacenterCore {
   preparedQueryGet(id: string, p: BlockingParams) {
     return this.blocking(pq.preparedQueryGet(this.sql, this.indexes, id), p);
   }
-  preparedQueryResolve(idOrName: string): PreparedQuery | null {
+  preparedQueryResolve(idOrName: string): Outcome<PreparedQuery | null> {
     return pq.preparedQueryResolve(this.sql, idOrName);
   }
   /** One datacenter's part of an execution; the worker runs failover across datacenters (Consul's ExecuteRemote). */

@@ -1,14 +1,15 @@
 // The prepared_queries table and the `prepared-queries` index row (Consul's state/prepared_query.go):
-// create, update and delete by ID, names unique case-insensitively, lookup by ID then by name.
+// create, update and delete by ID, names unique case-insensitively, lookup by ID, then by name, then by
+// the longest template name prefixing it (a template is rendered for the name it was looked up by).
 import { isUuid } from '../../worker/consul/common';
 import type { PreparedQuery } from '../../worker/consul/prepared-query';
+import { renderTemplate } from '../../worker/consul/query-template';
 import { TABLE_PREPARED_QUERIES, type Indexes, type Tx } from '../indexes';
 import { ok, refuse, type Outcome } from '../outcome';
 import type { Query } from '../queries';
 
 type PreparedQueryRow = { id: string; name: string; body: string; create_index: number; modify_index: number };
 export type PreparedQueryOp = 'create' | 'update' | 'delete';
-
 
 /** Everything but the ID, name and indexes, which have their own columns. */
 const bodyOf = ({ ID, Name, CreateIndex, ModifyIndex, ...rest }: PreparedQuery) => JSON.stringify(rest);
@@ -21,6 +22,14 @@ const byId = (sql: SqlStorage, id: string) =>
   sql.exec<PreparedQueryRow>('SELECT * FROM prepared_queries WHERE id = ?', id).toArray()[0];
 const byName = (sql: SqlStorage, name: string) =>
   name ? sql.exec<PreparedQueryRow>('SELECT * FROM prepared_queries WHERE name = ?', name).toArray()[0] : undefined;
+const TEMPLATES = "json_extract(body, '$.Template.Type') != ''";
+const emptyNameTemplate = (sql: SqlStorage) =>
+  sql.exec<PreparedQueryRow>(`SELECT * FROM prepared_queries WHERE name = '' AND ${TEMPLATES}`).toArray()[0];
+/** The template whose name is the longest case-insensitive prefix of `name` (an empty name prefixes all). */
+const byTemplatePrefix = (sql: SqlStorage, name: string) =>
+  sql.exec<PreparedQueryRow>(
+    `SELECT * FROM prepared_queries WHERE ${TEMPLATES} AND lower(substr(?, 1, length(name))) = lower(name) ORDER BY length(name) DESC LIMIT 1`, name,
+  ).toArray()[0];
 
 /** Creates, replaces or deletes one query. Returns its ID; a write that changes nothing takes no index. */
 export function preparedQueryApplyTxn(tx: Tx, op: PreparedQueryOp, query: PreparedQuery): Outcome<string> {
@@ -32,8 +41,10 @@ export function preparedQueryApplyTxn(tx: Tx, op: PreparedQueryOp, query: Prepar
     tx.touched.add(TABLE_PREPARED_QUERIES);
     return ok(query.ID);
   }
-  const other = byName(tx.sql, query.Name);
-  if (other && other.id.toLowerCase() !== query.ID.toLowerCase()) return refuse(500, `name '${query.Name}' aliases an existing query name`);
+  const other = query.Name ? byName(tx.sql, query.Name) : query.Template.Type ? emptyNameTemplate(tx.sql) : undefined;
+  if (other && other.id.toLowerCase() !== query.ID.toLowerCase()) {
+    return refuse(500, query.Name ? `name '${query.Name}' aliases an existing query name` : 'a query template with an empty name already exists');
+  }
   // A name that looks like another query's ID could hijack lookups by ID; Consul refuses it too.
   if (isUuid(query.Name) && byId(tx.sql, query.Name)) return refuse(500, `name '${query.Name}' aliases an existing query ID`);
   const body = bodyOf(query);
@@ -65,11 +76,21 @@ export const preparedQueryGet = (sql: SqlStorage, indexes: Indexes, id: string):
   },
 });
 
-/** By ID when the text looks like one, else by exact name (Consul's PreparedQueryResolve, templates aside). */
-export function preparedQueryResolve(sql: SqlStorage, idOrName: string): PreparedQuery | null {
-  if (!idOrName) return null;
-  const row = (isUuid(idOrName) ? byId(sql, idOrName) : undefined) ?? byName(sql, idOrName);
-  return row ? toPreparedQuery(row) : null;
+/**
+ * Consul's PreparedQueryResolve: by ID when the text looks like one (a template only by name), else by
+ * exact name, else by the longest template prefix; a template comes back rendered for `idOrName`.
+ */
+export function preparedQueryResolve(sql: SqlStorage, idOrName: string): Outcome<PreparedQuery | null> {
+  if (!idOrName) return ok(null);
+  const found = isUuid(idOrName) ? byId(sql, idOrName) : undefined;
+  if (found) {
+    const query = toPreparedQuery(found);
+    return query.Template.Type ? refuse(500, 'prepared query templates can only be resolved up by name, not by ID') : ok(query);
+  }
+  const row = byName(sql, idOrName) ?? byTemplatePrefix(sql, idOrName);
+  if (!row) return ok(null);
+  const query = toPreparedQuery(row);
+  return ok(query.Template.Type ? renderTemplate(query, idOrName) : query);
 }
 
 /** An ended session takes the queries bound to it along (Consul's preparedQueriesTxn on session invalidation). */

@@ -5,6 +5,7 @@ import type { RaftIndex, StringMap } from './common';
 import { StringMapSchema } from './common';
 import type { ServiceEntry } from './check';
 import { parseGoDuration } from './duration';
+import { templateProblem } from './query-template';
 
 /** The body of `POST /v1/query` and `PUT /v1/query/:id`; every field optional, as Go decodes it. */
 export const PreparedQueryDefinitionSchema = z.object({
@@ -88,8 +89,7 @@ export function toPreparedQuery(id: string, def: PreparedQueryDefinition): { que
     CreateIndex: 0, ModifyIndex: 0,
   };
   const invalid = (why: string) => ({ reason: `Invalid prepared query: ${why}` });
-  if (query.Template.Type) return invalid(`Bad Type '${query.Template.Type}': query templates are not supported by Beacon`);
-  if (!query.Name && !query.Session) return invalid('Must be bound to a session');
+  if (!query.Name && !query.Template.Type && !query.Session) return invalid('Must be bound to a session');
   if (query.Token === REDACTED_TOKEN) {
     return invalid(`Bad Token '${REDACTED_TOKEN}', it looks like a query definition with a redacted token was submitted`);
   }
@@ -100,5 +100,8 @@ export function toPreparedQuery(id: string, def: PreparedQueryDefinition): { que
     if (ttl === undefined) return invalid(`Bad DNS TTL '${query.DNS.TTL}': time: invalid duration "${query.DNS.TTL}"`);
     if (ttl < 0) return invalid(`DNS TTL '${ttl * 1e6}', must be >=0`);
   }
+  // Consul compiles a template in its state store, after the checks above.
+  const problem = query.Template.Type ? templateProblem(query) : undefined;
+  if (problem) return { reason: `failed compiling template: ${problem}` };
   return { query };
 }

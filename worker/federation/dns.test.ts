@@ -72,6 +72,14 @@ describe('DNS across datacenters', () => {
     expect((await doh(`${name}.query.consul`)).answer).toEqual([`${name}.query.consul. 0 IN A 10.3.1.1`]);
   });
 
+  it('answers <name>.query.consul through a template whose name prefixes it', async () => {
+    const svc = uniq('tsvc');
+    await registerIn('dc1', `${svc}-1`, svc, '10.1.0.9', 'passing');
+    const prefix = `${uniq('tq')}-`;
+    await api('/v1/query', { method: 'POST', body: JSON.stringify({ Name: prefix, Service: { Service: '${name.suffix}' }, Template: { Type: 'name_prefix_match' } }) });
+    expect((await ask(`${prefix}${svc}.query.consul`, 'A')).answer).toEqual([`${prefix}${svc}.query.consul. 0 IN A 10.1.0.9`]);
+  });
+
   it('answers NXDOMAIN for an unknown query, or one asked in a datacenter that does not hold it', async () => {
     expect((await ask('no-such-query.query.consul', 'A')).rcode).toBe('NXDOMAIN');
     const name = uniq('only-dc1');

@@ -11,7 +11,9 @@ export function preparedQueryLookup(env: Env, dc: string): (idOrName: string) =>
   return async (idOrName) => {
     const federation = federationOf(env);
     const local = federation.byName.get(dc.toLowerCase());
-    const query = local && (await datacenterStub(env, local.name)!.preparedQueryResolve(idOrName));
+    const resolved = local && (await datacenterStub(env, local.name)!.preparedQueryResolve(idOrName));
+    // A template looked up by ID is refused by the resolver; for DNS that is no query at all.
+    const query = resolved && resolved.ok ? resolved.value : null;
     if (!local || !query) return null;
     const { response } = await executePreparedQuery(env, federation, local.name, query, 0);
     // consul agent/dns.go: the query's own DNS.TTL wins over the service TTL settings.

@@ -172,3 +172,31 @@ describe('/v1/query/:id/execute and /explain', () => {
     await stall;
   });
 });
+
+describe('prepared query templates', () => {
+  it('takes python-consul\'s template body and answers every name the template prefixes, rendered for it', async () => {
+    const prefix = `${uniq('tpl')}-`;
+    const svc = uniq('redis');
+    await registerIn('dc1', `${svc}-1`, svc);
+    // python-consul 1.1 sends lower-case keys and always a template object.
+    const res = await send('POST', '/v1/query', { name: prefix, service: { service: '${name.suffix}' }, template: { type: 'name_prefix_match' } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { ID } = (await res.json()) as { ID: string };
+
+    const { body } = await execute(`${prefix}${svc}`);
+    expect([body.Service, body.Nodes.map((n) => n.Service.ID)]).toEqual([svc, [`${svc}-1`]]);
+    const explained = (await (await api(`/v1/query/${prefix}${svc}/explain`)).json()) as { Query: { ID: string; Service: { Service: string } } };
+    expect(explained.Query).toMatchObject({ ID, Service: { Service: svc } });
+    // The stored definition keeps its template text.
+    expect(((await getJson<{ Service: { Service: string } }[]>(`/v1/query/${ID}`)).body)[0].Service.Service).toBe('${name.suffix}');
+    const byId = await api(`/v1/query/${ID}/execute`);
+    expect([byId.status, await byId.text()]).toEqual([500, 'prepared query templates can only be resolved up by name, not by ID']);
+  });
+
+  it('refuses a template that does not compile, with Consul\'s text', async () => {
+    const res = await send('POST', '/v1/query', { Name: uniq('bad'), Service: { Service: '${nodes}' }, Template: { Type: 'name_prefix_match' } });
+    expect([res.status, await res.text()]).toEqual([500, "failed compiling template: Bad evaluation for '${nodes}' in Service.Service: unknown variable accessed: nodes"]);
+    const wrongType = await send('POST', '/v1/query', { Name: uniq('bad'), Service: { Service: 's' }, Template: { Type: 'exact' } });
+    expect([wrongType.status, await wrongType.text()]).toEqual([500, "failed compiling template: Bad Template.Type 'exact'"]);
+  });
+});

@@ -34,7 +34,7 @@ function limitParam(c: Context<AppEnv>): number {
 }
 
 async function resolve(c: Context<AppEnv>, idOrName: string): Promise<PreparedQuery> {
-  const found = await c.var.dc.preparedQueryResolve(idOrName);
+  const found = unwrap(await c.var.dc.preparedQueryResolve(idOrName));
   if (!found) throw queryNotFound();
   return found;
 }
