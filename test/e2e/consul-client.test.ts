@@ -1,5 +1,6 @@
 // The npm `consul` client, pointed at a started Beacon over real HTTP, works unchanged: register with a
-// TTL check, pass/fail it, health reads with and without `passing`, blocking queries and watches, events.
+// TTL check, pass/fail it, health reads with and without `passing`, blocking queries and watches, events,
+// prepared query templates.
 import Consul from 'consul';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -85,6 +86,15 @@ describe('the npm consul client against Beacon', () => {
     // The watch hands over the raw list (the client decodes Payload only for a direct event.list call).
     expect((await next).map((e) => atob(e.Payload))).toEqual(['v1', 'v2']);
     expect(((await consul.event.list(name)) as { Payload: string }[]).map((e) => e.Payload)).toEqual(['v1', 'v2']);
+  });
+
+  it('creates a prepared query template and executes it by a name it prefixes', async () => {
+    const name = uniq('cache');
+    await register({ name, id: `${name}-1`, port: 6379, tags: ['primary'] });
+    const prefix = `${uniq('geo')}-`;
+    await consul.query.create({ name: prefix, template: { type: 'name_prefix_match', regexp: `^${prefix}(.+?)-(\\w+)$` }, service: { service: '${match(1)}', tags: ['${match(2)}'] } } as never);
+    const result = (await consul.query.execute(`${prefix}${name}-primary`)) as { Service: string; Nodes: Entry[] };
+    expect([result.Service, result.Nodes.map((n) => n.Service.ID)]).toEqual([name, [`${name}-1`]]);
   });
 
   it('reads agent self and the leader', async () => {
