@@ -4,7 +4,7 @@
 // `${name.suffix}`, `${match(N)}` (capture group N of Template.Regexp) and `$${` for a literal `${`.
 import type { PreparedQuery, ServiceQuery } from './prepared-query';
 
-export const TEMPLATE_TYPE = 'name_prefix_match';
+const TEMPLATE_TYPE = 'name_prefix_match';
 
 type Part = { text: string } | { variable: string } | { match: number };
 
