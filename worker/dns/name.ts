@@ -1,5 +1,6 @@
 // Consul's DNS name forms, parsed from a question name: services (tag, RFC 2782), nodes, `.addr`, the
-// domain apex and reverse (`in-addr.arpa`, `ip6.arpa`) names. Pure; labels compare case-insensitively. Mirrors consul agent/dns.go (parseQuery).
+// domain apex and reverse (`in-addr.arpa`, `ip6.arpa`) names. Pure; labels compare case-insensitively.
+// Mirrors consul agent/dns.go (parseQuery).
 
 export const DOMAIN = 'consul';
 
