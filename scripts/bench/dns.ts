@@ -2,7 +2,7 @@
 // measured with dnsperf from a warm cache as a ratio to dnsmasq serving the same names as static records in
 // the same run; then the time from a deregistration to DNS no longer answering it. Rewrites its section of
 // BENCHMARKS.md. Needs `dnsperf` and `dnsmasq` (Debian packages). BENCH_DNS_SECONDS: window per run (10).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { freePort } from '../../test/e2e/global-setup';
 import { PROJECT_ROOT } from '../start-local';
 import { dnsperf, type PerfResult } from './dnsperf';
 import { writeDnsSection } from './dns-report';
-import { benchSession } from './session';
+import { benchSelected, benchSession } from './session';
 import { stopProcess } from './workerd';
 
 const SECONDS = Number(process.env.BENCH_DNS_SECONDS) || 10;
@@ -70,7 +70,29 @@ async function deregistrationDelays(base: string, port: number): Promise<number[
   return delays;
 }
 
+/** Fails before anything starts when a Debian tool the run needs is missing. */
+function requireCommands(...names: string[]): void {
+  const missing = names.filter((name) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) throw new Error(`bench dns: needs ${missing.join(' and ')} (apt-get install -y ${missing.join(' ')})`);
+}
+
+/** Resolves once `child` runs; a spawn failure rejects, so the session stops what it started. */
+const started = (child: ChildProcess) =>
+  new Promise<ChildProcess>((resolve, reject) => {
+    child.once('spawn', () => resolve(child));
+    child.once('error', reject);
+  });
+
 async function main(): Promise<void> {
+  if (!benchSelected('dns')) return;
+  requireCommands('dnsperf', 'dnsmasq');
   await benchSession('dns', 120_000 + SECONDS * 1000 * ROUNDS * 4, async ({ server, dir, defer }) => {
     await seed(server.urls.beacon);
     const [gatewayPort, dnsmasqPort] = [await freePort(), await freePort()];
@@ -81,6 +103,7 @@ async function main(): Promise<void> {
     defer(() => stopProcess(gateway));
     const dnsmasq = spawn('dnsmasq', dnsmasqArgs(dnsmasqPort), { stdio: 'ignore' });
     defer(() => stopProcess(dnsmasq));
+    await Promise.all([started(gateway), started(dnsmasq)]);
     await Promise.all([answering(gatewayPort, 'web.service.consul'), answering(dnsmasqPort, 'web.service.consul')]);
     const queryFile = join(dir, 'queries.txt');
     await writeFile(queryFile, QUERIES.join('\n') + '\n');

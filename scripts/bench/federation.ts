@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { LOCAL_FEDERATION, PROJECT_ROOT } from '../start-local';
 import { Http1Connection } from './http1';
 import { closedLoop, type Call, type LoadResult } from './load';
-import { benchSession } from './session';
+import { benchSelected, benchSession } from './session';
 import { VARS, workerdVersion, type Workerd } from './workerd';
 
 const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
@@ -74,6 +74,7 @@ function section(rows: Pair[], version: string): string {
 }
 
 async function main(): Promise<void> {
+  if (!benchSelected('federation')) return;
   await benchSession('federation', 60_000 + SECONDS * 1000 * ROUNDS * 6 * 2, async ({ server }) => {
     await seed(server.urls.beacon);
     const rows = [

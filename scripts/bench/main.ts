@@ -2,7 +2,8 @@
 // ceilings measured just before it in the same process (a no-op worker, a bare Durable Object round
 // trip), then 1,000 blocking watchers woken by one write. Prints a table and rewrites BENCHMARKS.md.
 // BENCH_SECONDS (window per measurement, default 5) and BENCH_CONNECTIONS (default 4) tune the load;
-// BENCH_ONLY=ttl-pass,kv-put runs just those scenarios, prints them and leaves BENCHMARKS.md alone.
+// BENCH_ONLY=ttl-pass,kv-put runs just those scenarios, prints them and leaves BENCHMARKS.md alone (the DNS
+// and federation scripts then skip themselves, unless BENCH_ONLY also names `dns` or `federation`).
 import { availableParallelism, cpus, release, type } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../start-local';
@@ -79,6 +80,7 @@ async function watchScenarios(server: Workerd): Promise<WatchRow[]> {
 const generatorCpu = (rows: LoadRow[]) => Math.max(...rows.flatMap((r) => [r.noop.clientCpu, r.bare.clientCpu, r.result.clientCpu]));
 
 async function main(): Promise<void> {
+  if (ONLY && !SCENARIOS.some((s) => ONLY.includes(s.key))) return void console.log(`bench http: skipped (BENCH_ONLY=${ONLY.join(',')})`);
   const started = Date.now();
   const run = await benchSession('http', HARD_LIMIT_MS, async ({ server }): Promise<Run | undefined> => {
     await seed(server.urls.beacon);

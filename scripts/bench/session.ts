@@ -12,6 +12,17 @@ export interface BenchSession {
   defer(cleanUp: () => Promise<void>): void;
 }
 
+/**
+ * Whether the benchmark script `name` runs: with BENCH_ONLY set (a list of main.ts scenario keys, or
+ * `dns`/`federation`), only the scripts it names do, so a quick subset never rewrites BENCHMARKS.md.
+ */
+export function benchSelected(name: string): boolean {
+  const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+  if (!only || only.includes(name)) return true;
+  console.log(`bench ${name}: skipped (BENCH_ONLY=${process.env.BENCH_ONLY})`);
+  return false;
+}
+
 export async function benchSession<T>(
   name: string,
   limitMs: number,
