@@ -4,13 +4,14 @@ import { app } from './app';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
 import { heartbeat } from './heartbeat';
+import { kvRead } from './kv-read';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
 federationOf(env as unknown as { FEDERATION?: unknown; DATACENTER?: string });
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    return (await heartbeat(request, env)) ?? app.fetch(request, env, ctx);
+    return (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? app.fetch(request, env, ctx);
   },
 };
 export { Datacenter } from '../durable-objects/datacenter';

@@ -7,9 +7,12 @@ import { jsonText } from './meta';
 const QUOTED_FLAGS = /"Flags":( ?)"(\d+)"/g;
 const BARE_FLAGS = /"(flags)"(\s*:\s*)(\d+)/gi;
 
-/** `json()` for bodies holding KV entries: `"Flags":"123"` goes out as `"Flags":123`. */
+/** JSON text of a body holding KV entries, `"Flags":"123"` written as `"Flags":123`. */
+export const kvJsonText = (json: string) => json.replace(QUOTED_FLAGS, '"Flags":$1$2');
+
+/** `json()` for bodies holding KV entries. */
 export function kvJson(c: Context, body: unknown, status = 200): Response {
-  return c.body(jsonText(c, body).replace(QUOTED_FLAGS, '"Flags":$1$2'), status as 200, { 'Content-Type': 'application/json' });
+  return c.body(kvJsonText(jsonText(c, body)), status as 200, { 'Content-Type': 'application/json' });
 }
 
 /** Before JSON.parse of a request body: `"Flags": 123` becomes `"Flags": "123"`, losing no digit. */

@@ -4,10 +4,14 @@ import type { Context } from 'hono';
 import { has } from './flags';
 
 /** `index` is a number, or a decimal string for the opaque 64-bit indexes JS numbers cannot hold (events). */
+export const indexHeaders = (index: number | string) => ({
+  'X-Consul-Index': typeof index === 'string' ? index : String(Math.max(1, index)),
+  'X-Consul-KnownLeader': 'true',
+  'X-Consul-LastContact': '0',
+});
+
 export function setIndex(c: Context, index: number | string): void {
-  c.header('X-Consul-Index', typeof index === 'string' ? index : String(Math.max(1, index)));
-  c.header('X-Consul-KnownLeader', 'true');
-  c.header('X-Consul-LastContact', '0');
+  for (const [name, value] of Object.entries(indexHeaders(index))) c.header(name, value);
 }
 
 /** A body as Consul writes it: compact, or indented with `?pretty`. */

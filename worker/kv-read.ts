@@ -1,0 +1,24 @@
+// A plain `GET /v1/kv/<key>` (no parameter but `token`), answered before the router as heartbeats are:
+// the read config loaders and leader watchers repeat most. Anything else (`?recurse`, `?raw`, `?index`,
+// `?dc=`, `?pretty`…) takes the full app, which answers a plain read the same way.
+import { toDirEntry } from './consul/kv';
+import type { Env } from './env';
+import { kvJsonText } from './http/kv-json';
+import { indexHeaders } from './http/meta';
+import { decoded, PLAIN_HEADERS, plainRequest, regionStub } from './plain-request';
+
+const PLAIN = new Set(['token']);
+const NOW = { minIndex: 0, waitMs: 0 };
+
+/** The read's answer, or undefined when the request needs the full app. */
+export async function kvRead(request: Request, env: Env): Promise<Response | undefined> {
+  if (request.method !== 'GET') return undefined;
+  const plain = plainRequest(request, '/v1/kv/', PLAIN);
+  const key = plain && decoded(plain.rawTail);
+  const stub = key && regionStub(request, env);
+  if (!key || !stub) return undefined;
+  const { index, value } = await stub.kvsGet(key, NOW);
+  const headers = { ...PLAIN_HEADERS, ...indexHeaders(index) };
+  if (!value) return new Response(null, { status: 404, headers });
+  return new Response(kvJsonText(JSON.stringify([toDirEntry(value)])), { headers: { ...headers, 'Content-Type': 'application/json' } });
+}

@@ -1,0 +1,42 @@
+// What the fast paths in front of the router share (worker/heartbeat.ts, worker/kv-read.ts): reading a
+// request that needs nothing of the full app (only the parameters a fast path understands, no namespace
+// header) without building a URL object, and the object of the datacenter the request's region maps to.
+import type { DatacenterStub, Env } from './env';
+import { federationOf } from './federation/config';
+import { datacenterOfRequest } from './federation/distance';
+import { datacenterStub } from './http/datacenter';
+
+/** Headers every answer carries (the full app's acl middleware sets the same). */
+export const PLAIN_HEADERS = { 'X-Consul-Default-ACL-Policy': 'allow' } as const;
+
+/**
+ * The raw (still percent-encoded) remainder of the path after `prefix` and the query, when the request
+ * has only `allowed` parameters and no namespace header; undefined when the full app must answer it.
+ */
+export function plainRequest(request: Request, prefix: string, allowed: ReadonlySet<string>): { rawTail: string; params: URLSearchParams } | undefined {
+  const url = request.url;
+  const queryAt = url.indexOf('?');
+  // The path starts at the first '/' after "scheme://host".
+  const path = url.slice(url.indexOf('/', url.indexOf('//') + 2), queryAt < 0 ? undefined : queryAt);
+  if (!path.startsWith(prefix) || request.headers.has('X-Consul-Namespace')) return undefined;
+  const params = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
+  for (const name of params.keys()) if (!allowed.has(name)) return undefined;
+  return { rawTail: path.slice(prefix.length), params };
+}
+
+/** A path segment decoded once, as pathTail does; undefined when it does not decode (the full app answers that). */
+export function decoded(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The object of the datacenter this request's region maps to (no `?dc=` on a plain request). */
+export function regionStub(request: Request, env: Env): DatacenterStub | undefined {
+  const federation = federationOf(env);
+  // request.cf is built on access: read it only when some region maps to a datacenter.
+  const cf = Object.keys(federation.regions).length ? (request.cf as Record<string, unknown> | undefined) : undefined;
+  return datacenterStub(env, datacenterOfRequest(federation, cf));
+}
