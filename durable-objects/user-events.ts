@@ -27,7 +27,7 @@ export function fireUserEvent(sql: SqlStorage, watches: Watches, fire: UserEvent
   const row = {
     id: crypto.randomUUID(),
     name: fire.Name,
-    payload: fire.payload && fire.payload.byteLength > 0 ? fire.payload : null,
+    payload: fire.payload,
     node_filter: fire.NodeFilter,
     service_filter: fire.ServiceFilter,
     tag_filter: fire.TagFilter,

@@ -4,7 +4,8 @@
 // partitions, other parameters) takes the full app, which answers the same for the same request.
 import type { HealthStatus } from './consul/common';
 import type { Env } from './env';
-import { decoded, PLAIN_HEADERS, plainRequest, regionStub } from './plain-request';
+import { ACL_HEADERS } from './http/acl';
+import { decoded, plainRequest, regionStub } from './plain-request';
 
 const VERB = /^(pass|warn|fail)\/(.+)$/;
 const STATUS: Record<string, HealthStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
@@ -20,6 +21,6 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
   const stub = checkId && regionStub(request, env);
   if (!plain || !match || !checkId || !stub) return undefined;
   const outcome = await stub.agentCheckUpdate(checkId, STATUS[match[1]], plain.params.get('note') ?? '');
-  if (outcome.ok) return new Response(null, { status: 200, headers: PLAIN_HEADERS });
-  return new Response(outcome.reason, { status: outcome.status, headers: { ...PLAIN_HEADERS, 'Content-Type': 'text/plain; charset=UTF-8' } });
+  if (outcome.ok) return new Response(null, { status: 200, headers: ACL_HEADERS });
+  return new Response(outcome.reason, { status: outcome.status, headers: { ...ACL_HEADERS, 'Content-Type': 'text/plain; charset=UTF-8' } });
 }

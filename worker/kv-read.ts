@@ -3,9 +3,10 @@
 // `?dc=`, `?pretty`…) takes the full app, which answers a plain read the same way.
 import { toDirEntry } from './consul/kv';
 import type { Env } from './env';
+import { ACL_HEADERS } from './http/acl';
 import { kvJsonText } from './http/kv-json';
 import { indexHeaders } from './http/meta';
-import { decoded, PLAIN_HEADERS, plainRequest, regionStub } from './plain-request';
+import { decoded, plainRequest, regionStub } from './plain-request';
 
 const PLAIN = new Set(['token']);
 const NOW = { minIndex: 0, waitMs: 0 };
@@ -18,7 +19,7 @@ export async function kvRead(request: Request, env: Env): Promise<Response | und
   const stub = key && regionStub(request, env);
   if (!key || !stub) return undefined;
   const { index, value } = await stub.kvsGet(key, NOW);
-  const headers = { ...PLAIN_HEADERS, ...indexHeaders(index) };
+  const headers = { ...ACL_HEADERS, ...indexHeaders(index) };
   if (!value) return new Response(null, { status: 404, headers });
   return new Response(kvJsonText(JSON.stringify([toDirEntry(value)])), { headers: { ...headers, 'Content-Type': 'application/json' } });
 }

@@ -6,9 +6,6 @@ import { federationOf } from './federation/config';
 import { datacenterOfRequest } from './federation/distance';
 import { datacenterStub } from './http/datacenter';
 
-/** Headers every answer carries (the full app's acl middleware sets the same). */
-export const PLAIN_HEADERS = { 'X-Consul-Default-ACL-Policy': 'allow' } as const;
-
 /**
  * The raw (still percent-encoded) remainder of the path after `prefix` and the query, when the request
  * has only `allowed` parameters and no namespace header; undefined when the full app must answer it.

@@ -14,7 +14,10 @@ export interface UserEvent {
   LTime: number;
 }
 
-export type UserEventFire = Pick<UserEvent, 'Name' | 'NodeFilter' | 'ServiceFilter' | 'TagFilter'> & { payload: ArrayBuffer | null };
+export type UserEventFire = Pick<UserEvent, 'Name' | 'NodeFilter' | 'ServiceFilter' | 'TagFilter'> & {
+  /** null when the request had no body */
+  payload: ArrayBuffer | null;
+};
 
 /** Serf's default UserEventSizeLimit; Beacon counts the name plus the payload, as Serf does before encoding. */
 export const USER_EVENT_SIZE_LIMIT = 512;

@@ -58,7 +58,7 @@ const toRegExp = (pattern: string) => new RegExp(pattern.replace(/\(\?P</g, '(?<
 /** Why Consul would refuse this template (its Compile, test render included), or undefined. */
 export function templateProblem(query: PreparedQuery): string | undefined {
   if (query.Template.Type !== TEMPLATE_TYPE) return `Bad Template.Type '${query.Template.Type}'`;
-  for (const { path, value } of strings(structuredClone(query.Service))) {
+  for (const { path, value } of strings(query.Service)) {
     const parts = parse(value);
     if (typeof parts === 'string') return `Bad format '${value}' in Service${path}: ${parts}`;
     const unknown = parts.find((p) => 'variable' in p && !VARIABLES.has(p.variable));

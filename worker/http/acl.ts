@@ -15,8 +15,11 @@ export function requestToken(c: Context): string {
   return auth.length >= 2 && auth[0].toLowerCase() === 'bearer' ? auth[1] : '';
 }
 
+/** Every answer's ACL header: ACLs are not enforced, so the default policy is `allow`. */
+export const ACL_HEADERS = { 'X-Consul-Default-ACL-Policy': 'allow' } as const;
+
 export const acl = createMiddleware<AppEnv>(async (c, next) => {
-  c.header('X-Consul-Default-ACL-Policy', 'allow');
+  for (const [name, value] of Object.entries(ACL_HEADERS)) c.header(name, value);
   const ns = c.req.query('ns') || c.req.header('X-Consul-Namespace');
   if (ns) {
     const where = c.req.query('ns') ? 'query parameter: "ns"' : 'header: "X-Consul-Namespace"';
