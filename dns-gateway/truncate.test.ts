@@ -26,6 +26,17 @@ describe('encodeWithin', () => {
     expect(p.additionals!.map((a) => a.name).every((n) => targets.includes(n))).toBe(true);
   });
 
+  it('keeps one additional record per surviving SRV record when instances share a target', () => {
+    const shared = srvReply(3);
+    for (const r of shared.answers!) (r as packet.StringAnswer & { data: packet.SrvData }).data.target = 'shared.addr.dc1.consul';
+    shared.additionals = shared.additionals!.map((r) => ({ ...r, name: 'shared.addr.dc1.consul', data: '10.0.0.9' }) as packet.Answer);
+    // Room for one SRV record and its address, not for two SRV records.
+    const limit = packet.encode({ ...shared, answers: shared.answers!.slice(0, 1), additionals: shared.additionals.slice(0, 1) }).length;
+    const p = packet.decode(encodeWithin(shared, limit));
+    expect(p).toMatchObject({ flag_tc: true, answers: { length: 1 } });
+    expect(p.additionals!.map((a) => [a.name, a.data])).toEqual([['shared.addr.dc1.consul', '10.0.0.9']]);
+  });
+
   it('uses the whole EDNS0 size when offered', () => {
     const bytes = encodeWithin(srvReply(20), 4096);
     expect(packet.decode(bytes)).toMatchObject({ flag_tc: false, answers: { length: 20 } });

@@ -1,6 +1,6 @@
 // Fits a reply to what the transport allows (coredns request.go Scrub, consul agent/dns.go trimUDPResponse):
 // UDP gets 512 bytes, or the client's EDNS0 size; answers are cut from the end with the additional
-// section kept to the surviving SRV targets, and TC is set so the client retries over TCP.
+// section kept to one record per surviving SRV record, and TC is set so the client retries over TCP.
 import * as packet from 'dns-packet';
 
 export const UDP_DEFAULT = 512;
@@ -23,8 +23,14 @@ export function encodeWithin(reply: packet.Packet, limit: number): Buffer {
   const opt = additionals.filter((r) => r.type === 'OPT');
   const withAnswers = (n: number, keepExtra: boolean): packet.Packet => {
     const kept = answers.slice(0, n);
-    const targets = new Set(kept.flatMap((r) => (r.type === 'SRV' ? [r.data.target.toLowerCase()] : [])));
-    const extra = keepExtra ? additionals.filter((r) => r.type !== 'OPT' && targets.has(r.name.toLowerCase())) : [];
+    // One additional record per surviving SRV record, as the full answer pairs them (see worker/dns/answer.ts).
+    const wanted = new Map<string, number>();
+    for (const r of kept) if (r.type === 'SRV') wanted.set(r.data.target.toLowerCase(), (wanted.get(r.data.target.toLowerCase()) ?? 0) + 1);
+    const extra = !keepExtra ? [] : additionals.filter((r) => {
+      const left = r.type === 'OPT' ? 0 : (wanted.get(r.name.toLowerCase()) ?? 0);
+      if (left > 0) wanted.set(r.name.toLowerCase(), left - 1);
+      return left > 0;
+    });
     return { ...reply, answers: kept, additionals: [...extra, ...opt] };
   };
   // Dropping only additional records needs no TC (RFC 2181 9): the answer itself is complete.

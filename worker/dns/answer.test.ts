@@ -26,6 +26,13 @@ const ENTRIES = [
   entry('node1', 'ext', 'ext-1', { address: 'ext.example.com', port: 443 }),
   entry('nodeh', 'boxed', 'boxed-1'),
   entry('node1', 'down', 'down-1', { status: ['critical'] }),
+  // Three instances on one address (HAProxy's server-template case), a repeat of the first, two on one node's address.
+  entry('node1', 'trio', 'trio-1', { address: '10.0.0.7', port: 9001 }),
+  entry('node1', 'trio', 'trio-2', { address: '10.0.0.7', port: 9002 }),
+  entry('node1', 'trio', 'trio-3', { address: '10.0.0.7', port: 9003 }),
+  entry('node1', 'trio', 'trio-1-again', { address: '10.0.0.7', port: 9001 }),
+  entry('node2', 'pair', 'pair-1', { port: 7001 }),
+  entry('node2', 'pair', 'pair-2', { port: 7002 }),
 ];
 
 const dc1: DatacenterSource = {
@@ -63,6 +70,18 @@ const cases: Case[] = [
   {
     qname: '_web._primary.service.consul', qtype: 'SRV', rcode: 'NOERROR',
     answer: ['_web._primary.service.consul. 0 IN SRV 1 3 8081 0a000014.addr.dc1.consul.'], extra: ['0a000014.addr.dc1.consul. 0 IN A 10.0.0.20'],
+  },
+  // consul agent/dns.go serviceSRVRecords: one SRV per node/address/port, each with its own additional record.
+  {
+    qname: '_trio._tcp.service.consul', qtype: 'SRV', rcode: 'NOERROR',
+    answer: [9001, 9002, 9003].map((port) => `_trio._tcp.service.consul. 0 IN SRV 1 1 ${port} 0a000007.addr.dc1.consul.`),
+    extra: Array(3).fill('0a000007.addr.dc1.consul. 0 IN A 10.0.0.7'),
+  },
+  { qname: 'trio.service.consul', qtype: 'A', rcode: 'NOERROR', answer: ['trio.service.consul. 0 IN A 10.0.0.7'] },
+  {
+    qname: '_pair._tcp.service.consul', qtype: 'SRV', rcode: 'NOERROR',
+    answer: [7001, 7002].map((port) => `_pair._tcp.service.consul. 0 IN SRV 1 1 ${port} node2.node.dc1.consul.`),
+    extra: Array(2).fill('node2.node.dc1.consul. 0 IN A 10.0.0.2'),
   },
   { qname: 'v6.service.consul', qtype: 'AAAA', rcode: 'NOERROR', answer: ['v6.service.consul. 0 IN AAAA 2001:db8::6'] },
   { qname: 'v6.service.consul', qtype: 'A', rcode: 'NOERROR', ns: [SOA] },

@@ -149,22 +149,27 @@ function addressAnswers(qname: string, entries: ServiceEntry[], ttl: number, wan
   return ips.size ? [...ips.values()] : cname ? [cname] : [];
 }
 
+/**
+ * consul agent/dns.go serviceSRVRecords: one SRV per distinct node, service address and port, each
+ * followed by its own A/AAAA in ADDITIONAL, repeated when instances share a target. Clients such as
+ * HAProxy pair each additional record with one SRV record, so a shared address must appear once per SRV.
+ */
 function srvReply(qname: string, entries: ServiceEntry[], ttl: number, dc: string, found: (a: Answer[], x: Answer[]) => Reply): Reply {
   const answers: Answer[] = [];
-  const extras = new Map<string, Answer>();
+  const extras: Answer[] = [];
   const seen = new Set<string>();
   for (const e of entries) {
-    const { target, address } = srvTarget(e, dc);
-    const key = `${target.toLowerCase()}:${e.Service.Port}`;
+    const key = `${e.Node.Node}:${e.Service.Address}:${e.Service.Port}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    const { target, address } = srvTarget(e, dc);
     const warning = e.Checks.some((c) => c.Status === 'warning');
     const weight = warning ? e.Service.Weights.Warning : e.Service.Weights.Passing;
     answers.push({ name: qname, type: 'SRV', class: 'IN', ttl, data: { priority: 1, weight, port: e.Service.Port, target } });
     const extra = address ? addressRecord(target, address, ttl, ALL) : undefined;
-    if (extra && !extras.has(target)) extras.set(target, extra);
+    if (extra) extras.push(extra);
   }
-  return found(answers, [...extras.values()]);
+  return found(answers, extras);
 }
 
 /**
