@@ -34,7 +34,7 @@ describe('encodeWithin', () => {
     const limit = packet.encode({ ...shared, answers: shared.answers!.slice(0, 1), additionals: shared.additionals.slice(0, 1) }).length;
     const p = packet.decode(encodeWithin(shared, limit));
     expect(p).toMatchObject({ flag_tc: true, answers: { length: 1 } });
-    expect(p.additionals!.map((a) => [a.name, a.data])).toEqual([['shared.addr.dc1.consul', '10.0.0.9']]);
+    expect(p.additionals!.map((a) => [a.name, (a as packet.StringAnswer).data])).toEqual([['shared.addr.dc1.consul', '10.0.0.9']]);
   });
 
   it('uses the whole EDNS0 size when offered', () => {
