@@ -1,4 +1,8 @@
-# Agent registration and TTL checks as py-consul's users call them, read back through agent, health and catalog.
+# Agent registration and checks (TTL, HTTP, TCP) as py-consul's users call them, read back through agent, health and catalog.
+import http.server
+import threading
+import time
+
 import consul
 import pytest
 from consul import Check
@@ -118,3 +122,39 @@ def test_bad_input_raises_consuls_400(c, name):
         c.agent.service.register(name, check={"ttl": "10x"})
     assert "400" in str(err.value)
     assert name not in {s["Service"] for s in c.agent.services().values()}
+
+
+def wait_for_status(c, name, check_id, status, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        _, checks = c.health.checks(name)
+        current = {ch["CheckID"]: ch["Status"] for ch in checks}.get(check_id)
+        if current == status:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{check_id} is {current!r}, not {status!r} after {seconds} s")
+
+
+def test_http_and_tcp_checks_run_against_a_real_server(c, name):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        c.agent.service.register(
+            name, service_id=f"{name}-h", address="127.0.0.1", port=port, weights={"Passing": 7, "Warning": 2},
+            check=Check.http(f"http://127.0.0.1:{port}/", "1s", timeout="1s", deregister="10m"),
+            extra_checks=[dict(Check.tcp("127.0.0.1", port, "1s"), name="tcp")],
+        )
+        checks = {k: v for k, v in c.agent.checks().items() if v["ServiceID"] == f"{name}-h"}
+        assert sorted(v["Type"] for v in checks.values()) == ["http", "tcp"]
+        for check_id in checks:
+            wait_for_status(c, name, check_id, "passing")
+        _, passing = c.health.service(name, passing=True)
+        assert [e["Service"]["Weights"] for e in passing] == [{"Passing": 7, "Warning": 2}]
+        server.shutdown()
+        server.server_close()
+        for check_id in checks:
+            wait_for_status(c, name, check_id, "critical")
+    finally:
+        server.server_close()
+        c.agent.service.deregister(f"{name}-h")
