@@ -7,4 +7,4 @@ if ! command -v haproxy >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy
 fi
 # Warm-up: the binary runs.
-haproxy -v | head -1
+haproxy -v >/dev/null
