@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,12 +29,13 @@ import (
 
 // Short enough to keep the suite quick, long enough for a loaded 2-core machine to heartbeat in time.
 const (
-	ttl      = 3 * time.Second
+	ttl      = 5 * time.Second
 	interval = time.Second
 )
 
 var (
 	callerOnce sync.Once
+	reg        registry.Registry
 	sel        selector.Selector
 	caller     client.Client
 	api        *consulapi.Client
@@ -45,7 +47,8 @@ func setup(t *testing.T) {
 	t.Helper()
 	callerOnce.Do(func() {
 		addr := os.Getenv("CONSUL_HTTP_ADDR")
-		reg := consul.NewRegistry(registry.Addrs(addr))
+		// The plugin probes agent/host on the address before it uses it.
+		reg = consul.NewRegistry(registry.Addrs(addr))
 		registry.DefaultRegistry = reg
 		sel = selector.NewSelector(selector.Registry(reg))
 		svc := micro.NewService(micro.Name("beacon-caller"), micro.Registry(reg), micro.Selector(sel),
@@ -165,6 +168,15 @@ func TestCallsTheServiceThroughTheSelectorAndStoppingDeregistersIt(t *testing.T)
 	}
 	if got := checkStatus(t, name, "service:"+nodeID); got != consulapi.HealthPassing {
 		t.Fatalf("TTL check service:%s is %q, want passing", nodeID, got)
+	}
+	listed, err := reg.ListServices()
+	if err != nil || !slices.ContainsFunc(listed, func(s *registry.Service) bool { return s.Name == name }) {
+		t.Fatalf("ListServices: %v, %d services without %s", err, len(listed), name)
+	}
+	found, err := reg.GetService(name)
+	if err != nil || len(found) != 1 || found[0].Version != "1.0.0" || len(found[0].Nodes) != 1 ||
+		found[0].Nodes[0].Metadata["suite"] != "beacon" || len(found[0].Endpoints) != 1 || found[0].Endpoints[0].Name != "Greeter.Hello" {
+		t.Fatalf("GetService decoded %+v, %v", found, err)
 	}
 
 	if err := p.signal(t, syscall.SIGTERM); err != nil {

@@ -44,9 +44,9 @@ func main() {
 	})
 	go func() { _ = http.Serve(ln, mux) }()
 
-	check := &consulapi.AgentServiceCheck{HTTP: fmt.Sprintf("http://127.0.0.1:%d/health", port), Interval: "1s", Timeout: "1s"}
+	check := &consulapi.AgentServiceCheck{HTTP: fmt.Sprintf("http://127.0.0.1:%d/health", port), Interval: "1s", Timeout: "5s"}
 	if kind == "tcp" {
-		check = &consulapi.AgentServiceCheck{TCP: fmt.Sprintf("127.0.0.1:%d", port), Interval: "1s", Timeout: "1s"}
+		check = &consulapi.AgentServiceCheck{TCP: fmt.Sprintf("127.0.0.1:%d", port), Interval: "1s", Timeout: "5s"}
 	}
 	cfg := consulapi.DefaultConfig()
 	cfg.Address = os.Getenv("CONSUL_HTTP_ADDR")
