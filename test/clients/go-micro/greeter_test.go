@@ -146,6 +146,7 @@ func awaitCallable(t *testing.T, name, nodeID string) {
 }
 
 func TestCallsTheServiceThroughTheSelectorAndStoppingDeregistersIt(t *testing.T) {
+	t.Parallel()
 	setup(t)
 	name, id := unique("micro-greeter"), unique("n")
 	nodeID := name + "-" + id
@@ -198,7 +199,8 @@ func TestCallsTheServiceThroughTheSelectorAndStoppingDeregistersIt(t *testing.T)
 	}
 }
 
-func TestKilledServiceLeavesTheSelectorOnceItsTTLExpires(t *testing.T) {
+func TestKilledServiceLeavesTheSelectorOnceItsTTLExpiresAndIsReapedLater(t *testing.T) {
+	t.Parallel() // waits out the reap; the other tests run meanwhile
 	setup(t)
 	name, id := unique("micro-killed"), unique("n")
 	nodeID := name + "-" + id
@@ -219,9 +221,14 @@ func TestKilledServiceLeavesTheSelectorOnceItsTTLExpires(t *testing.T) {
 	if _, err := hello(name); err == nil {
 		t.Fatalf("a call succeeded after the only instance was killed")
 	}
+	// Beacon runs go-micro's DeregisterCriticalServiceAfter ("1m5s") itself: the entry goes, check and all.
+	eventuallyWithin(t, 3*time.Minute, "the critical service to be reaped", func() bool {
+		return entry(t, name, nodeID) == nil && checkStatus(t, name, "service:"+nodeID) == ""
+	})
 }
 
 func TestFailingRegisterCheckDeregistersTheService(t *testing.T) {
+	t.Parallel()
 	setup(t)
 	name, id := unique("micro-check"), unique("n")
 	nodeID := name + "-" + id
@@ -253,6 +260,7 @@ func TestFailingRegisterCheckDeregistersTheService(t *testing.T) {
 }
 
 func TestServiceWhoseRegisterCheckFailsAtStartIsNotRegisteredUntilItPasses(t *testing.T) {
+	t.Parallel()
 	setup(t)
 	name, id := unique("micro-late"), unique("n")
 	nodeID := name + "-" + id

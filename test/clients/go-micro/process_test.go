@@ -111,7 +111,12 @@ func (p *proc) waitOutput(t *testing.T, s string) {
 // eventually polls cond until it holds, failing the test after a generous bound.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
+	eventuallyWithin(t, 45*time.Second, what, cond)
+}
+
+func eventuallyWithin(t *testing.T, bound time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(bound)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
