@@ -18,6 +18,15 @@ describe('TTL updates', () => {
     expect(await checkOf(`service:${id}`)).toMatchObject({ Status: status, Output: `${verb}ed` });
   });
 
+  it('takes heartbeats from any caller address, not just the one that registered (go-micro behind NAT)', async () => {
+    const id = uniq('greeter');
+    await put('/v1/agent/service/register', { ID: id, Name: 'greeter', Check: { TTL: '30s' } }, { 'CF-Connecting-IP': '10.0.0.1' });
+    for (const [ip, verb, status] of [['198.51.100.9', 'warn', 'warning'], ['203.0.113.4', 'pass', 'passing']]) {
+      expect((await put(`/v1/agent/check/${verb}/service:${id}?note=`, undefined, { 'CF-Connecting-IP': ip })).status).toBe(200);
+      expect((await checkOf(`service:${id}`))?.Status).toBe(status);
+    }
+  });
+
   it('PUT check/update takes Status and Output from the body', async () => {
     const id = uniq('web');
     await registerService({ ID: id, Name: 'web', Check: { TTL: '30s' } });
