@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { app } from './app';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
+import { dotSegmentRefusal } from './http/dot-segments';
 import { heartbeat } from './heartbeat';
 import { kvRead } from './kv-read';
 
@@ -11,7 +12,8 @@ federationOf(env as unknown as { FEDERATION?: unknown; DATACENTER?: string });
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    return (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? app.fetch(request, env, ctx);
+    // Before the fast paths too: no path with a dot segment reaches anything that reads it.
+    return dotSegmentRefusal(request) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? app.fetch(request, env, ctx);
   },
 };
 export { Datacenter } from '../durable-objects/datacenter';

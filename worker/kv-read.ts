@@ -1,7 +1,7 @@
 // A plain `GET /v1/kv/<key>` (no parameter but `token`), answered before the router as heartbeats are:
 // the read config loaders and leader watchers repeat most. Anything else (`?recurse`, `?raw`, `?index`,
 // `?dc=`, `?pretty`…) takes the full app, which answers a plain read the same way.
-import { toDirEntry } from './consul/kv';
+import { kvKeyProblem, toDirEntry } from './consul/kv';
 import type { Env } from './env';
 import { ACL_HEADERS } from './http/acl';
 import { kvJsonText } from './http/kv-json';
@@ -16,7 +16,8 @@ export async function kvRead(request: Request, env: Env): Promise<Response | und
   if (request.method !== 'GET') return undefined;
   const plain = plainRequest(request, '/v1/kv/', PLAIN);
   const key = plain && decoded(plain.rawTail);
-  const stub = key && regionStub(request, env);
+  // A refused key takes the full app, which answers its 400.
+  const stub = key && !kvKeyProblem(key) && regionStub(request, env);
   if (!key || !stub) return undefined;
   const { index, value } = await stub.kvsGet(key, NOW);
   const headers = { ...ACL_HEADERS, ...indexHeaders(index) };

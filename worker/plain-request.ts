@@ -5,6 +5,7 @@ import type { DatacenterStub, Env } from './env';
 import { federationOf } from './federation/config';
 import { datacenterOfRequest } from './federation/distance';
 import { datacenterStub } from './http/datacenter';
+import { rawPath } from './http/path';
 
 /**
  * The raw (still percent-encoded) remainder of the path after `prefix` and the query, when the request
@@ -13,8 +14,7 @@ import { datacenterStub } from './http/datacenter';
 export function plainRequest(request: Request, prefix: string, allowed: ReadonlySet<string>): { rawTail: string; params: URLSearchParams } | undefined {
   const url = request.url;
   const queryAt = url.indexOf('?');
-  // The path starts at the first '/' after "scheme://host".
-  const path = url.slice(url.indexOf('/', url.indexOf('//') + 2), queryAt < 0 ? undefined : queryAt);
+  const path = rawPath(url);
   if (!path.startsWith(prefix) || request.headers.has('X-Consul-Namespace')) return undefined;
   const params = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
   for (const name of params.keys()) if (!allowed.has(name)) return undefined;

@@ -5,6 +5,16 @@
 export const KV_MAX_VALUE_BYTES = 512 * 1024;
 
 /**
+ * Why a key is refused, or undefined: Consul 1.22's key validation (agent/kvs_endpoint.go) reduced to what
+ * never broke a client: no leading `/`, no `..` segment (`/` or `\` as separator, after URL decoding).
+ */
+export function kvKeyProblem(key: string): string | undefined {
+  if (key.startsWith('/')) return "key must not begin with a '/'";
+  if (/(^|[/\\])\.\.([/\\]|$)/.test(key)) return 'key contains path traversal sequence';
+  return undefined;
+}
+
+/**
  * An entry as the Datacenter object returns it; `Value` is raw bytes (null when empty). `Flags` is a uint64
  * kept as decimal text: Go's Lock helpers store 0x2ddccbc058a50c18, beyond a JavaScript number's precision.
  */

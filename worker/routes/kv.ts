@@ -1,7 +1,7 @@
 // /v1/kv/<key>: read one key, a prefix (`?recurse`) or key names (`?keys`), write with `?cas`,
 // `?acquire`, `?release`, delete one key or a tree (Consul's agent/kvs_endpoint.go).
 import { Hono, type Context } from 'hono';
-import { KV_MAX_VALUE_BYTES, toDirEntry, type KvOp } from '../consul/kv';
+import { KV_MAX_VALUE_BYTES, kvKeyProblem, toDirEntry, type KvOp } from '../consul/kv';
 import type { AppEnv } from '../env';
 import { blockingParams } from '../http/blocking';
 import { bodyTooLarge } from '../http/body';
@@ -16,15 +16,16 @@ export const kv = new Hono<AppEnv>();
 
 const keyOf = (c: Context<AppEnv>) => pathTail(c, '/v1/kv/');
 
-/** Consul 1.22's key validation, reduced to what never broke a client: no leading `/`, no `..` segment. */
+/** Checked for every method, as Consul does. */
 function validateKey(key: string): void {
-  if (key.startsWith('/')) throw badRequest("key must not begin with a '/'");
-  if (/(^|\/)\.\.(\/|$)/.test(key)) throw badRequest('key contains path traversal sequence');
+  const problem = kvKeyProblem(key);
+  if (problem) throw badRequest(problem);
 }
 
 async function read(c: Context<AppEnv>): Promise<Response> {
   consistencyMode(c);
   const key = keyOf(c);
+  if (key) validateKey(key);
   const params = blockingParams(c);
   if (has(c, 'keys')) {
     const separator = c.req.query('separator') ?? c.req.query('seperator') ?? '';
@@ -87,4 +88,4 @@ async function remove(c: Context<AppEnv>): Promise<Response> {
   return bool(c, unwrap(await c.var.dc.kvsApply(op)));
 }
 
-endpoint(kv, ['GET', 'PUT', 'DELETE'], '/:key{.*}', (c) => (c.req.method === 'GET' ? read(c) : c.req.method === 'PUT' ? write(c) : remove(c)));
+endpoint(kv, '/:key{.*}', { GET: read, PUT: write, DELETE: remove });

@@ -39,14 +39,16 @@ async function resolve(c: Context<AppEnv>, idOrName: string): Promise<PreparedQu
   return found;
 }
 
-endpoint(query, ['GET', 'POST'], '/', async (c) => {
-  if (c.req.method === 'POST') {
+endpoint(query, '/', {
+  GET: async (c) => {
+    consistencyMode(c);
+    const { index, value } = await c.var.dc.preparedQueryList(blockingParams(c));
+    return indexedJson(c, value.map(redact), index);
+  },
+  POST: async (c) => {
     const created = await definition(c, crypto.randomUUID(), true);
     return json(c, { ID: unwrap(await c.var.dc.preparedQueryApply('create', created)) });
-  }
-  consistencyMode(c);
-  const { index, value } = await c.var.dc.preparedQueryList(blockingParams(c));
-  return indexedJson(c, value.map(redact), index);
+  },
 });
 
 endpoint(query, ['GET'], '/:id{.+}/execute', async (c) => {
@@ -67,19 +69,22 @@ endpoint(query, ['GET'], '/:id{.+}/explain', async (c) => {
   return json(c, { Query: redact(found) });
 });
 
-endpoint(query, ['GET', 'PUT', 'DELETE'], '/:id{.+}', async (c) => {
-  const id = pathTail(c, '/v1/query/');
-  if (c.req.method === 'GET') {
+const queryId = (c: Context<AppEnv>) => pathTail(c, '/v1/query/');
+
+endpoint(query, '/:id{.+}', {
+  GET: async (c) => {
     consistencyMode(c);
-    const { index, value } = await c.var.dc.preparedQueryGet(id, blockingParams(c));
+    const { index, value } = await c.var.dc.preparedQueryGet(queryId(c), blockingParams(c));
     if (!value) throw new ConsulError(404, 'Query not found', { 'X-Consul-Index': String(index) });
     return indexedJson(c, [redact(value)], index);
-  }
-  if (c.req.method === 'DELETE') {
-    unwrap(await c.var.dc.preparedQueryApply('delete', { ID: id } as PreparedQuery));
-    return empty(c);
-  }
+  },
   // An update replaces the whole definition; the ID comes from the URL, not the body.
-  unwrap(await c.var.dc.preparedQueryApply('update', await definition(c, id)));
-  return empty(c);
+  PUT: async (c) => {
+    unwrap(await c.var.dc.preparedQueryApply('update', await definition(c, queryId(c))));
+    return empty(c);
+  },
+  DELETE: async (c) => {
+    unwrap(await c.var.dc.preparedQueryApply('delete', { ID: queryId(c) } as PreparedQuery));
+    return empty(c);
+  },
 });
