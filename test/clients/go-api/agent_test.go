@@ -79,7 +79,7 @@ func TestAgent(t *testing.T) {
 			status, _, err := agent.AgentHealthServiceByID(id)
 			must(t, err)
 			equal(t, "aggregated", status, api.HealthCritical)
-			must(t, agent.CheckDeregister(id + ":extra"))
+			must(t, agent.CheckDeregister(id+":extra"))
 			status, _, err = agent.AgentHealthServiceByID(id)
 			must(t, err)
 			equal(t, "after CheckDeregister", status, api.HealthWarning)
