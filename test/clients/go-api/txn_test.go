@@ -1,7 +1,6 @@
 package goapi
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/consul/api"
@@ -105,25 +104,44 @@ func TestTxn(t *testing.T) {
 			equal(t, "results", []any{resp.Results[0].Node.Address, resp.Results[1].Service.Port, resp.Results[2].Check.Status},
 				[]any{"10.3.0.1", 7000, api.HealthPassing})
 		}},
-		// Beacon's documented limit (README, "Transactions do not write the catalog"): the exact failure.
-		{"catalog writes are refused with Beacon's error and roll back the KV part", func(t *testing.T) {
+		{"Node, Service and Check set register together, answered as stored", func(t *testing.T) {
+			other, otherSvc := uniq("goapi-txn-node"), uniq("goapi-txn-svc")
+			defer c.Catalog().Deregister(&api.CatalogDeregistration{Node: other}, nil)
+			ok, resp := run(t, api.TxnOps{
+				{Node: &api.NodeTxnOp{Verb: api.NodeSet, Node: api.Node{Node: other, Address: "10.3.0.9", Meta: map[string]string{"rack": "r9"}}}},
+				{Service: &api.ServiceTxnOp{Verb: api.ServiceSet, Node: other, Service: api.AgentService{ID: otherSvc + "-1", Service: otherSvc, Port: 7001, Tags: []string{"txn"}}}},
+				{Check: &api.CheckTxnOp{Verb: api.CheckSet, Check: api.HealthCheck{Node: other, CheckID: "alive", Name: "alive", Status: api.HealthWarning, ServiceID: otherSvc + "-1"}}},
+			})
+			equal(t, "ok", ok, true)
+			equal(t, "results", []any{resp.Results[0].Node.Meta["rack"], resp.Results[1].Service.Port, resp.Results[1].Service.Weights, resp.Results[2].Check.Status},
+				[]any{"r9", 7001, api.AgentWeights{Passing: 1, Warning: 1}, api.HealthWarning})
+			entries, _, err := c.Health().Service(otherSvc, "txn", false, nil)
+			must(t, err)
+			equal(t, "health", []any{len(entries), entries[0].Node.Address, entries[0].Checks.AggregatedStatus()}, []any{1, "10.3.0.9", api.HealthWarning})
+		}},
+		{"a stale node cas fails with Consul's error and rolls back the KV part", func(t *testing.T) {
+			n, _, err := c.Catalog().Node(node, nil)
+			must(t, err)
 			ok, resp := run(t, api.TxnOps{
 				{KV: &api.KVTxnOp{Verb: api.KVSet, Key: prefix + "with-node", Value: []byte("x")}},
-				{Node: &api.NodeTxnOp{Verb: api.NodeSet, Node: api.Node{Node: node, Address: "10.3.0.2"}}},
-				{Service: &api.ServiceTxnOp{Verb: api.ServiceDelete, Node: node, Service: api.AgentService{ID: svc}}},
+				{Node: &api.NodeTxnOp{Verb: api.NodeCAS, Node: api.Node{Node: node, Address: "10.3.0.2", ModifyIndex: n.Node.ModifyIndex - 1}}},
 			})
 			equal(t, "ok", ok, false)
-			var whats []string
-			for _, e := range resp.Errors {
-				whats = append(whats, e.What)
-			}
-			equal(t, "errors", strings.Join(whats, "\n"), `Node verb "set" is not supported by Beacon (only "get")`+"\n"+
-				`Service verb "delete" is not supported by Beacon (only "get")`)
+			equal(t, "errors", []any{len(resp.Errors), resp.Errors[0].OpIndex, resp.Errors[0].What}, []any{1, 1, `failed to set node "` + node + `", index is stale`})
 			pair, _, err := kv.Get(prefix+"with-node", nil)
 			must(t, err)
 			if pair != nil {
 				t.Fatal("the KV op of a refused transaction was kept")
 			}
+		}},
+		{"Service delete-cas at the current index removes the instance", func(t *testing.T) {
+			s, _, err := c.Catalog().Service(svc, "", nil)
+			must(t, err)
+			ok, _ := run(t, api.TxnOps{{Service: &api.ServiceTxnOp{Verb: api.ServiceDeleteCAS, Node: node, Service: api.AgentService{ID: svc, ModifyIndex: s[0].ModifyIndex}}}})
+			equal(t, "ok", ok, true)
+			left, _, err := c.Catalog().Service(svc, "", nil)
+			must(t, err)
+			equal(t, "left", len(left), 0)
 		}},
 	}
 	for _, tc := range cases {
