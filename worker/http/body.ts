@@ -42,15 +42,18 @@ export function canonicalizeKeys(schema: z.ZodType, value: unknown): unknown {
   const out: Record<string, unknown> = {};
   const exact = new Set<string>();
   for (const [key, v] of Object.entries(value)) {
-    const target = key in shape ? key : (byFolded.get(fold(key)) ?? key);
+    // Go ignores fields the struct does not have: a key the schema lacks (`constructor`, `__proto__`
+    // included, which plain lookups would find on Object.prototype) is dropped, not copied.
+    const target = Object.hasOwn(shape, key) ? key : byFolded.get(fold(key));
+    if (target === undefined) continue;
     if (exact.has(target) && key !== target) continue;
     if (key === target) exact.add(target);
     const field = shape[target];
-    if (v === null && !(field && unwrap(field).nullable)) {
+    if (v === null && !unwrap(field).nullable) {
       delete out[target];
       continue;
     }
-    out[target] = field ? canonicalizeKeys(field, v) : v;
+    out[target] = canonicalizeKeys(field, v);
   }
   return out;
 }
