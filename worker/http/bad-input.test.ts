@@ -123,6 +123,26 @@ describe('body keys named after Object.prototype members', () => {
   });
 });
 
+describe('a body that is not JSON', () => {
+  it.each([
+    ['PUT', '/v1/catalog/register', 'body', "Request decode failed: invalid character 'b' looking for beginning of value"],
+    ['PUT', '/v1/agent/service/register', '{"Name":"web",', 'Request decode failed: unexpected EOF'],
+    ['PUT', '/v1/session/create', "{'TTL':'10s'}", "Request decode failed: invalid character '\\'' looking for beginning of object key string"],
+    ['POST', '/v1/query', '{"Name":"q" "Service":{}}', `Request decode failed: invalid character '"' after object key:value pair`],
+    ['PUT', '/v1/txn', 'not json', "Failed to parse body: invalid character 'o' in literal null (expecting 'u')"],
+    ['PUT', '/v1/txn', '[{"KV":{"Verb":"cas","Key":"k","Index":1.}}]', "Failed to parse body: invalid character '}' after decimal point in numeric literal"],
+  ] as const)('%s %s answers %j with 400 in Go\'s words', async (method, path, body, text) => {
+    const res = await send(method, path, body);
+    expect([res.status, await res.text()]).toEqual([400, text]);
+  });
+
+  it('reads only the first JSON value, as Go\'s json.Decoder does', async () => {
+    const node = uniq('node');
+    const res = await put('/v1/catalog/register', `{"Node":"${node}","Address":"10.9.0.4"} and then anything`);
+    expect([res.status, await res.text()]).toEqual([200, 'true']);
+  });
+});
+
 describe('numbers in a /v1/txn body', () => {
   it.each([
     ['"Flags":"x"'],
