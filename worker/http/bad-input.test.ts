@@ -100,13 +100,24 @@ describe('body keys named after Object.prototype members', () => {
     expect((await (await api(`/v1/catalog/node/${node}`)).json() as { Services: Record<string, unknown> }).Services).toHaveProperty('web');
   });
 
-  // zod's record refuses an own `constructor` and drops `__proto__` (left as a known gap, see the README).
-  it.each(['toString', 'hasOwnProperty', 'valueOf'])('keeps %s as an ordinary key inside Meta', async (key) => {
+  it.each(PROTO_KEYS)('keeps %s as an ordinary key inside Meta', async (key) => {
     const node = uniq('node');
     const res = await put('/v1/catalog/register', `{"Node":"${node}","Address":"10.9.0.3","NodeMeta":{"${key}":"v"}}`);
     expect([res.status, await res.text()]).toEqual([200, 'true']);
     const stored = (await (await api(`/v1/catalog/node/${node}`)).json()) as { Node: { Meta: Record<string, string> } };
     expect(Object.entries(stored.Node.Meta)).toEqual([[key, 'v']]);
+    const service = uniq('svc');
+    await put('/v1/agent/service/register', `{"Name":"${service}","Meta":{"${key}":"m","version":"2"}}`);
+    const [instance] = (await (await api(`/v1/catalog/service/${service}`)).json()) as { ServiceMeta: Record<string, string> }[];
+    expect(Object.entries(instance.ServiceMeta)).toEqual([[key, 'm'], ['version', '2']]);
+  });
+
+  it.each([
+    ['{"a":1}', 'Request decode failed: NodeMeta.a: Invalid input: expected string, received number'],
+    ['["a"]', 'Request decode failed: NodeMeta: Invalid input: expected record, received array'],
+  ])('still refuses NodeMeta %s', async (meta, text) => {
+    const res = await put('/v1/catalog/register', `{"Node":"${uniq('node')}","Address":"10.9.0.5","NodeMeta":${meta}}`);
+    expect([res.status, await res.text()]).toEqual([400, text]);
   });
 
   it.each([
