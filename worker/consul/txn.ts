@@ -15,7 +15,8 @@ const KvTxnOpSchema = z.object({
   Key: z.string().default(''),
   Value: z.string().nullable().optional(),
   /** Quoted by the route before parsing (worker/http/kv-json.ts), so a uint64 keeps every digit. */
-  Flags: z.string().regex(/^\d+$/, 'Flags must be an unsigned integer').refine((f) => BigInt(f) <= 18446744073709551615n, 'Flags out of range for uint64').optional(),
+  // zod runs a refine even after the regex failed: test the digits again before BigInt() can throw.
+  Flags: z.string().regex(/^\d+$/, 'Flags must be an unsigned integer').refine((f) => !/^\d+$/.test(f) || BigInt(f) <= 18446744073709551615n, 'Flags out of range for uint64').optional(),
   Index: z.number().int().nonnegative().optional(),
   Session: z.string().optional(),
   Namespace: z.string().optional(),

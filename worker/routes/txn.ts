@@ -8,6 +8,7 @@ import type { AppEnv } from '../env';
 import { bodyTooLarge, canonicalizeKeys, MAX_BODY_BYTES } from '../http/body';
 import { endpoint } from '../http/endpoint';
 import { badRequest, ConsulError, serverError } from '../http/errors';
+import { parseGoJson } from '../http/go-json';
 import { consistencyMode } from '../http/flags';
 import { kvJson, quoteFlags } from '../http/kv-json';
 import { json } from '../http/meta';
@@ -94,7 +95,7 @@ endpoint(txn, ['PUT'], '/', async (c) => {
   if (bytes > MAX_BODY_BYTES) throw bodyTooLarge(bytes);
   let raw: unknown;
   try {
-    raw = JSON.parse(quoteFlags(text));
+    raw = parseGoJson(quoteFlags(text));
   } catch (err) {
     throw parseError((err as Error).message);
   }
