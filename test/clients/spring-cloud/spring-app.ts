@@ -5,7 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
-export const JAR = `${DIR}target/beacon-spring-cloud.jar`;
+// install.sh extracts the jar to target/app/ and records app.jsa there (class-data sharing).
+const JAR = `${DIR}target/app/beacon-spring-cloud.jar`;
+const CDS_ARCHIVE = `${DIR}target/app/app.jsa`;
 
 export class SpringApp {
   private output = '';
@@ -14,8 +16,9 @@ export class SpringApp {
 
   constructor(readonly name: string, readonly port: number, consulAddr: string) {
     if (!existsSync(JAR)) throw new Error(`${JAR} is missing: run test/clients/spring-cloud/install.sh`);
-    // Modest memory and a quick start: C1 only, one small heap, no class-data sharing archive needed.
-    const args = ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-jar', JAR, `--spring.application.name=${name}`, `--server.port=${port}`];
+    // Modest memory and a quick start: a small heap, C1 only, the recorded class archive (same flags).
+    const cds = existsSync(CDS_ARCHIVE) ? [`-XX:SharedArchiveFile=${CDS_ARCHIVE}`] : [];
+    const args = ['-Xmx256m', '-XX:TieredStopAtLevel=1', ...cds, '-jar', JAR, `--spring.application.name=${name}`, `--server.port=${port}`];
     this.child = spawn('java', args, { cwd: DIR, env: { ...process.env, CONSUL_HTTP_ADDR: consulAddr }, stdio: ['ignore', 'pipe', 'pipe'] });
     const append = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-100_000));
     this.child.stdout?.on('data', append);
