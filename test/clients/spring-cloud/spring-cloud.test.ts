@@ -10,10 +10,10 @@ const suffix = crypto.randomUUID().slice(0, 8);
 const A = `spring-a-${suffix}`;
 const B = `spring-b-${suffix}`;
 const GREETING_KEY = `config/${A}/beacon/greeting`; // key-value style: the property beacon.greeting
-const TTL_MS = 6_000; // spring.cloud.consul.discovery.heartbeat.ttl in application.yml
+const TTL_MS = 8_000; // spring.cloud.consul.discovery.heartbeat.ttl in application.yml
 const STARTUP_MS = 120_000; // two JVMs starting at once on a loaded 2-core machine
 
-interface Check { CheckID: string; ServiceID: string; Status: string; Type: string; Output: string }
+interface Check { CheckID: string; ServiceID: string; Status: string; Type: string; Output: string; ModifyIndex: number }
 interface AgentService { ID: string; Service: string; Address: string; Port: number; Meta: Record<string, string> }
 interface Hello { app: string; greeting: string }
 interface Call { services: string[]; instances: { id: string; uri: string }[]; response?: string }
@@ -41,6 +41,7 @@ let a: SpringApp;
 let b: SpringApp;
 let aId: string;
 let registeredAt = 0;
+let passingIndex = 0; // the check's ModifyIndex once passing: a heartbeat that changes nothing keeps it
 
 beforeAll(async () => {
   expect((await putKv(GREETING_KEY, 'hello from KV')).body).toBe(true);
@@ -65,6 +66,7 @@ describe('Spring Cloud Consul against Beacon', () => {
     expect(service.body).toMatchObject({ ID: aId, Service: A, Address: '127.0.0.1', Port: a.port, Meta: { secure: 'false' } });
     const check = await until(() => checkOf(aId), (c) => c?.Status === 'passing', 3 * TTL_MS);
     expect(check, a.log).toMatchObject({ ServiceID: aId, Type: 'ttl', Status: 'passing' });
+    passingIndex = check.ModifyIndex;
   }, 30_000);
 
   it('serves beacon.greeting from config/<app>/beacon/greeting in KV', async () => {
@@ -85,12 +87,13 @@ describe('Spring Cloud Consul against Beacon', () => {
     expect(a.running).toBe(true); // the same JVM: refreshed, not restarted
   }, 40_000);
 
-  it('keeps the TTL check passing past two TTLs by heartbeat alone', async () => {
+  it('keeps the TTL check passing past two TTLs by heartbeat alone, never flapping', async () => {
     await sleep(Math.max(0, registeredAt + 2.5 * TTL_MS - Date.now()));
     const check = await checkOf(aId);
     expect(check, a.log).toMatchObject({ Status: 'passing', Type: 'ttl' });
-    expect(check.Output).not.toContain('TTL expired');
-  }, 30_000);
+    // An expiry (critical, "TTL expired") and the next heartbeat's passing would each take an index.
+    expect(check.ModifyIndex, `${check.Output}\n${a.log}`).toBe(passingIndex);
+  }, 40_000);
 
   it('deregisters app a on a clean stop by PID', async () => {
     await a.stop();
