@@ -1,6 +1,8 @@
 // Runs one real client program (go test, pytest, mvn, haproxy…) as a subprocess against the Beacon
 // the node project started, and hands back its exit code and output for the vitest wrapper to assert.
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export interface ClientRun {
   code: number | null;
@@ -40,4 +42,19 @@ export function runClient(command: string, args: string[], options: ClientRunOpt
       resolve({ code, output });
     });
   });
+}
+
+/**
+ * A Go client module's own suite, `go test -v -count=1 .` in the folder of `moduleUrl` (the wrapper's
+ * `import.meta.url`), against the Beacon at `beaconUrl`. Asserts that it passed; its output is the
+ * failure message otherwise.
+ */
+export async function expectGoTestPasses(moduleUrl: string, beaconUrl: string, timeoutMs = 240_000): Promise<void> {
+  const run = await runClient('go', ['test', '-v', '-count=1', '-timeout', `${Math.floor(timeoutMs / 1000) - 10}s`, '.'], {
+    cwd: fileURLToPath(new URL('.', moduleUrl)),
+    env: { CONSUL_HTTP_ADDR: new URL(beaconUrl).host },
+    timeoutMs,
+  });
+  expect(run.code, run.output).toBe(0);
+  expect(run.output).toMatch(/^ok\s/m);
 }
