@@ -15,7 +15,11 @@ const LEXEME = /\s*(?:("(?:[^"\\\n]|\\.)*")|(-?\d+(\.\d+)?([eE][-+]?\d+)?)|([A-Z
 
 export function parseJson(text: string): ObjectList {
   const p = new JsonParser(text);
-  const root = p.root();
+  let root: ObjectList;
+  try { root = p.root(); } catch (e) {
+    if (p.scanError) throw new ParseError(p.scanError);
+    throw e;
+  }
   if (p.scanError) throw new ParseError(p.scanError);
   checkDuplicates(root);
   flatten(root);
