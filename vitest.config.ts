@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { ACL_TEST_MANAGEMENT_TOKEN } from './worker/acl/test-token';
 
 const LOCAL_FEDERATION = JSON.parse(readFileSync(new URL('./scripts/local-federation.json', import.meta.url), 'utf8'));
 
-/** The management token of the ACL test project (worker/acl/test-support.ts). */
-export const ACL_TEST_MANAGEMENT_TOKEN = '8f2c1d4e-0b7a-4c3e-9d61-5a2b7e9f0c13';
 const FEDERATION = JSON.stringify({ ...LOCAL_FEDERATION, remoteTimeoutMs: 500 });
 const ACL_TESTS = ['worker/**/*.acl.test.ts'];
 
