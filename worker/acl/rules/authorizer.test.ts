@@ -1,29 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import {
-  authorizerFor, GLOBAL_MANAGEMENT_RULES, MANAGEMENT, nodeIdentityRules, parseRules, serviceIdentityRules,
-  type GlobalResource, type PolicyRules, type SegmentResource,
-} from './index';
-
-function rules(text: string): PolicyRules {
-  const parsed = parseRules(text);
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.rules;
-}
-
-type Need = 'read' | 'list' | 'write';
-/** `[resource, segment, need, allowed]`; a global resource has no segment. */
-type Check = [SegmentResource, string, Need, boolean] | [GlobalResource, 'read' | 'write', boolean];
-interface Case { name: string; policies: (string | PolicyRules)[]; defaultPolicy?: 'allow' | 'deny'; keyList?: boolean; checks: Check[] }
-
-const GLOBALS = new Set(['acl', 'keyring', 'operator', 'mesh', 'peering']);
-
-function run({ policies, defaultPolicy = 'deny', keyList = true, checks }: Case) {
-  const authz = authorizerFor(policies.map((p) => (typeof p === 'string' ? rules(p) : p)), defaultPolicy, { enableKeyListPolicy: keyList });
-  const got = checks.map((c) => (GLOBALS.has(c[0])
-    ? [c[0], c[1], authz.allowsGlobal(c[0] as GlobalResource, c[1] as 'read' | 'write')]
-    : [c[0], c[1], c[2], authz.allows(c[0] as SegmentResource, c[1], c[2] as Need)]));
-  expect(got).toEqual(checks);
-}
+import { describe, it } from 'vitest';
+import { run, type Case } from './authorizer-cases';
+import { serviceIdentityRules } from './index';
 
 describe('authorizerFor: exact rule, else longest prefix, else the default policy', () => {
   it.each<Case>([
@@ -155,83 +132,4 @@ describe('authorizerFor merges a token’s policies: deny > write > list > read'
       checks: [['service', 'web', 'write', false], ['service', 'web-sidecar-proxy', 'write', true]],
     },
   ])('$name', run);
-});
-
-describe('allowsKeyWritePrefix: a recursive delete needs write on everything beneath', () => {
-  it.each<[string, string, 'allow' | 'deny', [string, boolean][]]>([
-    ['write from the covering prefix and nothing less beneath', 'key_prefix "foo/" { policy = "write" }', 'deny',
-      [['foo/', true], ['foo/x/', true], ['fo', false], ['', false], ['bar/', false]]],
-    ['a read rule beneath blocks the delete', 'key_prefix "" { policy = "write" }\nkey "foo/bar" { policy = "read" }', 'deny',
-      [['foo/', false], ['foo/bar', false], ['foo/bar/', true], ['zoo/', true], ['', false]]],
-    ['a list prefix beneath blocks it too', 'key_prefix "" { policy = "write" }\nkey_prefix "a/b" { policy = "list" }', 'deny',
-      [['a/', false], ['a/c', true]]],
-    ['a covering prefix without write refuses', 'key_prefix "foo/" { policy = "read" }\nkey_prefix "foo/sub/" { policy = "write" }', 'allow',
-      [['foo/', false], ['foo/sub/', true], ['foo/other', false]]],
-    ['an exact rule on the prefix itself counts', 'key_prefix "" { policy = "write" }\nkey "foo/" { policy = "deny" }', 'allow',
-      [['foo/', false], ['foo/x', true]]],
-    ['no covering rule: the default policy, unless a rule beneath refuses', 'key "x/y" { policy = "deny" }\nkey_prefix "w/" { policy = "write" }', 'allow',
-      [['q/', true], ['x/', false], ['', false], ['w', true]]],
-    ['no covering rule under default deny', 'key_prefix "w/" { policy = "write" }', 'deny',
-      [['w', false], ['w/', true]]],
-  ])('%s', (_name, text, defaultPolicy, checks) => {
-    const authz = authorizerFor([rules(text)], defaultPolicy);
-    expect(checks.map(([p]) => [p, authz.allowsKeyWritePrefix(p)])).toEqual(checks);
-  });
-});
-
-describe('allowsAll and allowsAny: Consul’s whole-tree checks', () => {
-  it.each<[string, string, 'allow' | 'deny', [SegmentResource, Need, boolean, boolean][]]>([
-    ['read on every service unless one is denied', 'service_prefix "" { policy = "read" }\nservice "secret" { policy = "deny" }', 'allow',
-      [['service', 'read', false, true], ['service', 'write', false, false]]],
-    ['a catch-all grant with nothing refusing', 'node_prefix "" { policy = "read" }', 'deny',
-      [['node', 'read', true, true], ['node', 'write', false, false]]],
-    ['some names only: any, but all falls to the default', 'service "a" { policy = "write" }', 'deny',
-      [['service', 'write', false, true], ['service', 'read', false, true]]],
-    ['some names only under default allow', 'service "a" { policy = "read" }', 'allow',
-      [['service', 'read', true, true], ['service', 'write', false, true]]],
-  ])('%s', (_name, text, defaultPolicy, checks) => {
-    const authz = authorizerFor([rules(text)], defaultPolicy);
-    expect(checks.map(([r, n]) => [r, n, authz.allowsAll(r, n), authz.allowsAny(r, n)])).toEqual(checks);
-  });
-});
-
-describe('identities and management', () => {
-  it.each<Case>([
-    {
-      name: 'a service identity writes its service and sidecar, reads every service and node',
-      policies: [serviceIdentityRules('web')],
-      checks: [
-        ['service', 'web', 'write', true], ['service', 'web-sidecar-proxy', 'write', true], ['service', 'db', 'read', true],
-        ['service', 'db', 'write', false], ['node', 'n1', 'read', true], ['node', 'n1', 'write', false], ['key', 'k', 'read', false],
-        ['intention', 'web', 'read', true], ['intention', 'web', 'write', false],
-      ],
-    },
-    {
-      name: 'a node identity writes its node and reads every service',
-      policies: [nodeIdentityRules('n1')],
-      checks: [['node', 'n1', 'write', true], ['node', 'n2', 'read', false], ['service', 'db', 'read', true], ['service', 'db', 'write', false]],
-    },
-    {
-      name: 'an identity name is never read as rules syntax',
-      policies: [serviceIdentityRules('x" { policy = "deny" } key_prefix "')],
-      checks: [['service', 'x" { policy = "deny" } key_prefix "', 'write', true], ['key', 'k', 'read', false]],
-    },
-    {
-      name: 'the global-management rules grant everything, acl included, under default deny',
-      policies: [GLOBAL_MANAGEMENT_RULES],
-      checks: [
-        ['acl', 'write', true], ['keyring', 'write', true], ['operator', 'write', true], ['mesh', 'write', true], ['peering', 'write', true],
-        ['key', 'any/key', 'write', true], ['service', 's', 'write', true], ['intention', 's', 'write', true], ['agent', 'a', 'write', true],
-        ['node', 'n', 'write', true], ['session', 'n', 'write', true], ['event', 'e', 'write', true], ['query', 'q', 'write', true],
-      ],
-    },
-  ])('$name', run);
-
-  it('MANAGEMENT allows everything', () => {
-    expect([
-      MANAGEMENT.allows('key', 'x', 'write'), MANAGEMENT.allowsGlobal('acl', 'write'), MANAGEMENT.allowsKeyWritePrefix(''),
-      MANAGEMENT.allowsAll('service', 'write'), MANAGEMENT.allowsAny('node', 'write'),
-    ]).toEqual([true, true, true, true, true]);
-    expect(authorizerFor([rules(GLOBAL_MANAGEMENT_RULES)], 'deny').allowsKeyWritePrefix('')).toBe(true);
-  });
 });

@@ -1,75 +1,24 @@
 // The HCL v1 scanner (hashicorp/hcl hcl/scanner), behaviour for behaviour: the same tokens, the
-// same positions (line:column, columns counted in characters, the quirky EOF column included) and
-// the same error texts, because Consul's parse errors quote them.
+// same positions (see reader.ts) and the same error texts, because Consul's parse errors quote them.
+import { ch, digitVal, EOF, isDecimal, isDigit, isHex, isLetter, Reader, type Pos } from './reader';
 
 export type TokenType =
   | 'ILLEGAL' | 'EOF' | 'COMMENT' | 'IDENT' | 'NUMBER' | 'FLOAT' | 'BOOL' | 'STRING' | 'HEREDOC'
   | 'LBRACK' | 'RBRACK' | 'LBRACE' | 'RBRACE' | 'COMMA' | 'PERIOD' | 'ASSIGN' | 'ADD' | 'SUB';
-export interface Pos { line: number; column: number }
+export type { Pos };
 /** `value` is set by the JSON parser, whose strings are already decoded. */
 export interface Token { type: TokenType; pos: Pos; text: string; value?: string }
 
-const EOF = -1;
 const PUNCT: Record<string, TokenType> = {
   '[': 'LBRACK', ']': 'RBRACK', '{': 'LBRACE', '}': 'RBRACE', ',': 'COMMA', '=': 'ASSIGN', '+': 'ADD',
 };
 
-const isLetter = (c: number) =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 0x80 && /\p{L}/u.test(String.fromCodePoint(c)));
-const isDigit = (c: number) => (c >= 48 && c <= 57) || (c >= 0x80 && /\p{Nd}/u.test(String.fromCodePoint(c)));
-const isDecimal = (c: number) => c >= 48 && c <= 57;
-const isHex = (c: number) => isDecimal(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-const digitVal = (c: number) => (isDecimal(c) ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : 16);
-const ch = (s: string) => s.charCodeAt(0);
-
-interface Cursor { off: number; line: number; column: number }
-
-export class Scanner {
-  private cur: Cursor = { off: 0, line: 1, column: 0 };
-  private prev: Cursor = { off: 0, line: 1, column: 0 };
-  private lastCharLen = 0;
-  private lastLineLen = 0;
-  /** The last scanner error, as the parser reports it (`L:C: msg`). */
-  error: { pos: Pos; msg: string } | undefined;
-
-  constructor(private readonly src: string) {}
-
-  private next(): number {
-    if (this.cur.off >= this.src.length) {
-      this.cur.column++;
-      this.lastCharLen = 0;
-      return EOF;
-    }
-    const c = this.src.codePointAt(this.cur.off)!;
-    this.prev = { ...this.cur };
-    this.cur.column++;
-    this.lastCharLen = c > 0xffff ? 2 : 1;
-    this.cur.off += this.lastCharLen;
-    if (c === 10) {
-      this.cur.line++;
-      this.lastLineLen = this.cur.column;
-      this.cur.column = 0;
-    }
-    return c;
-  }
-
-  private unread(): void { this.cur = { ...this.prev }; }
-
-  private peek(): number { return this.cur.off < this.src.length ? this.src.codePointAt(this.cur.off)! : EOF; }
-
-  private err(msg: string): void {
-    const { line, column } = this.cur;
-    const pos = column > 0 ? { line, column } : this.lastLineLen > 0 ? { line: line - 1, column: this.lastLineLen } : { line: 1, column: 1 };
-    this.error = { pos, msg };
-  }
-
+export class Scanner extends Reader {
   scan(): Token {
     let c = this.next();
     while (c === 32 || c === 9 || c === 10 || c === 13) c = this.next();
     const start = this.cur.off - this.lastCharLen;
-    const pos = this.cur.column > 0
-      ? { line: this.cur.line, column: this.cur.column }
-      : { line: this.cur.line - 1, column: this.lastLineLen };
+    const pos = this.tokenPos();
     let type: TokenType = 'ILLEGAL';
     if (isLetter(c)) {
       this.scanIdentifier();
@@ -80,11 +29,9 @@ export class Scanner {
     } else if (c === EOF) {
       type = 'EOF';
     } else if (c === ch('"')) {
-      type = 'STRING';
-      this.scanString();
+      [type] = ['STRING', this.scanString()];
     } else if (c === ch('#') || c === ch('/')) {
-      type = 'COMMENT';
-      this.scanComment(c);
+      [type] = ['COMMENT', this.scanComment(c)];
     } else if (c === ch('.')) {
       type = 'PERIOD';
       if (isDecimal(this.peek())) {
@@ -92,8 +39,7 @@ export class Scanner {
         this.scanExponent(this.scanMantissa(this.peek()));
       }
     } else if (c === ch('<')) {
-      type = 'HEREDOC';
-      this.scanHeredoc();
+      [type] = ['HEREDOC', this.scanHeredoc()];
     } else if (c === ch('-')) {
       type = isDecimal(this.peek()) ? this.scanNumber(this.next()) : 'SUB';
     } else if (PUNCT[String.fromCodePoint(c)]) {
@@ -130,18 +76,14 @@ export class Scanner {
     if (c === ch('0')) {
       c = this.next();
       if (c === ch('x') || c === ch('X')) {
-        c = this.next();
         let found = false;
-        while (isHex(c)) { c = this.next(); found = true; }
+        for (c = this.next(); isHex(c); c = this.next()) found = true;
         if (!found) this.err('illegal hexadecimal number');
         if (c !== EOF) this.unread();
         return 'NUMBER';
       }
       let illegalOctal = false;
-      while (isDecimal(c)) {
-        c = this.next();
-        if (c === ch('8') || c === ch('9')) illegalOctal = true;
-      }
+      while (isDecimal(c)) if ((c = this.next()) === ch('8') || c === ch('9')) illegalOctal = true;
       if (c === ch('e') || c === ch('E')) { this.scanExponent(c); return 'FLOAT'; }
       if (c === ch('.')) return this.fraction(c);
       if (illegalOctal) this.err('illegal octal number');
@@ -225,11 +167,7 @@ export class Scanner {
 
   private scanDigits(c: number, base: number, n: number): void {
     const start = n;
-    while (n > 0 && digitVal(c) < base) {
-      c = this.next();
-      if (c === EOF) break;
-      n--;
-    }
+    for (; n > 0 && digitVal(c) < base; n--) if ((c = this.next()) === EOF) break;
     if (n > 0) this.err('illegal char escape');
     if (n !== start) this.unread();
   }
