@@ -21,13 +21,15 @@ export const GatewayConfigSchema = z.object({
   cacheEntries: z.coerce.number().int().positive().default(10_000),
   /** A TCP connection with no query for this long is closed. */
   tcpIdleMs: z.coerce.number().int().positive().default(10_000),
+  /** The DNS token sent with every relayed query (Consul's `dns` agent token): answers hold only what it may read. */
+  token: z.string().default(''),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
 export const parseConfig = (input: Partial<Record<keyof GatewayConfig, unknown>> = {}): GatewayConfig => GatewayConfigSchema.parse(input);
 
-/** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS. */
+/** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS; BEACON_ACL_TOKEN_DNS (or CONSUL_HTTP_TOKEN). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const pick = (name: string) => (env[`BEACON_DNS_${name}`]?.trim() ? env[`BEACON_DNS_${name}`]!.trim() : undefined);
   return parseConfig({
@@ -38,5 +40,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     recursors: pick('RECURSORS')?.split(',').map((s) => s.trim()).filter(Boolean),
     recursorTimeoutMs: pick('RECURSOR_TIMEOUT_MS'),
     cacheMs: pick('CACHE_MS'),
+    token: env.BEACON_ACL_TOKEN_DNS || env.CONSUL_HTTP_TOKEN || undefined,
   });
 }
