@@ -44,6 +44,8 @@ export interface TreeAuthorizer extends Authorizer {
   allowsAll(resource: SegmentResource, need: 'read' | 'list' | 'write'): boolean;
   /** anyAllowed: `need` on some name (ServiceWriteAny; IntentionRead("*")). */
   allowsAny(resource: SegmentResource, need: 'read' | 'list' | 'write'): boolean;
+  /** KeyList as the rules say, whatever enable_key_list_policy: what /v1/internal/acl/authorize reports. */
+  allowsKeyList(key: string): boolean;
 }
 
 /** Merges several policies (deny > write > list > read per rule) over a default policy. */
@@ -67,9 +69,10 @@ export function authorizerFor(policies: PolicyRules[], defaultPolicy: 'allow' | 
     allowsKeyWritePrefix: (prefix) => decide(policy.keyWritePrefix(prefix)),
     allowsAll: (resource, need) => decide(policy.all(resource as Tree, need)),
     allowsAny: (resource, need) => decide(policy.any(resource as Tree, need)),
+    allowsKeyList: (key) => decide(policy.segment('key', key, 'list')),
   };
 }
 
 const yes = () => true;
 /** global-management: everything allowed. */
-export const MANAGEMENT: TreeAuthorizer = { allows: yes, allowsGlobal: yes, allowsKeyWritePrefix: yes, allowsAll: yes, allowsAny: yes };
+export const MANAGEMENT: TreeAuthorizer = { allows: yes, allowsGlobal: yes, allowsKeyWritePrefix: yes, allowsAll: yes, allowsAny: yes, allowsKeyList: yes };

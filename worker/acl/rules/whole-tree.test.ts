@@ -39,3 +39,14 @@ describe('allowsAll and allowsAny: Consul’s whole-tree checks', () => {
     expect(checks.map(([r, n]) => [r, n, authz.allowsAll(r, n), authz.allowsAny(r, n)])).toEqual(checks);
   });
 });
+
+describe('allowsKeyList: the rule’s answer whatever enable_key_list_policy says', () => {
+  it.each<[boolean, [string, boolean][]]>([
+    [false, [['l/x', true], ['r/x', false], ['other', false]]],
+    [true, [['l/x', true], ['r/x', false], ['other', false]]],
+  ])('enable_key_list_policy %s', (enableKeyListPolicy, checks) => {
+    const authz = authorizerFor([rules('key_prefix "l/" { policy = "list" }\nkey_prefix "r/" { policy = "read" }')], 'deny', { enableKeyListPolicy });
+    expect(checks.map(([k]) => [k, authz.allowsKeyList(k)])).toEqual(checks);
+    expect(authz.allows('key', 'r/x', 'list')).toBe(!enableKeyListPolicy);
+  });
+});
