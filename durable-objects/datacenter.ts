@@ -11,6 +11,7 @@ import type { Session, SessionCreateRequest } from '../worker/consul/session';
 import type { TxnOp, TxnOutcome } from '../worker/consul/txn';
 import { CHECK_OWNER_CHANGED, type ResolvedToken } from '../worker/consul/acl';
 import { aclQuery, aclWriteTxn, expandToken, tokenOfSecret, type AclRead, type AclWrite } from './acl/acl';
+import { bootstrapIndex } from './acl/tokens';
 import * as agent from './agent';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog';
 import { truncateOutput } from './checks/output';
@@ -235,6 +236,10 @@ export class Datacenter extends DatacenterCore {
   }
   aclRead(op: AclRead, p: BlockingParams) {
     return this.blocking(aclQuery(this.sql, this.indexes, op, () => this.clock.now()), p);
+  }
+  /** Whether a first management token exists (bootstrap, or the initial management token). */
+  aclBootstrapped(): boolean {
+    return bootstrapIndex(this.sql) !== undefined;
   }
   /** The token holding `secret` and what applies to it in `dc`; null for an unknown, expired or other-datacenter secret. */
   aclResolve(secret: string, dc: string): ResolvedToken | null {

@@ -20,6 +20,8 @@ export function allows(identity: Identity, need: Need): boolean {
 }
 
 export const ACL_NOT_FOUND = 'ACL not found';
+/** Consul 1.15+'s answer before bootstrap (acl/errors.go ErrNotBootstrapped); a deployment without its secret stays here. */
+export const NOT_BOOTSTRAPPED = 'ACL system must be bootstrapped before making any requests that require authorization: ACL not found';
 export const aclNotFound = () => new ConsulError(403, ACL_NOT_FOUND);
 
 export function denial(identity: Identity, need: Need): ConsulError {

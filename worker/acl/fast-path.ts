@@ -5,7 +5,8 @@ import type { DatacenterStub, Env } from '../env';
 import { federationOf } from '../federation/config';
 import { datacenterOfRequest } from '../federation/distance';
 import { ACL_NOT_FOUND, allows, denial, type Need } from './enforce';
-import { resolveSecret, type Identity } from './resolve';
+import { NOT_BOOTSTRAPPED } from './enforce';
+import { aclBootstrapped, resolveSecret, type Identity } from './resolve';
 
 /** `?token=`, then X-Consul-Token, then `Authorization: Bearer` (worker/http/acl.ts requestToken). */
 export function fastPathToken(request: Request, params: URLSearchParams): string {
@@ -19,6 +20,7 @@ export function fastPathToken(request: Request, params: URLSearchParams): string
 
 /** The identity, or the 403 text Consul answers for a secret nobody knows. */
 export async function fastPathIdentity(request: Request, env: Env, params: URLSearchParams): Promise<Identity | string> {
+  if (!(await aclBootstrapped(env))) return NOT_BOOTSTRAPPED;
   const federation = federationOf(env);
   const dc = datacenterOfRequest(federation, Object.keys(federation.regions).length ? (request.cf as Record<string, unknown>) : undefined);
   return (await resolveSecret(env, fastPathToken(request, params), dc)) ?? ACL_NOT_FOUND;

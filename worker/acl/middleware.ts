@@ -4,17 +4,20 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { ConsulError } from '../http/errors';
 import { has } from '../http/flags';
 import { kvJsonText, quoteFlags } from '../http/kv-json';
-import { aclNotFound, ACL_NOT_FOUND, enforce, type Need } from './enforce';
+import { aclNotFound, ACL_NOT_FOUND, enforce, NOT_BOOTSTRAPPED, type Need } from './enforce';
 import { applyAclFilter, Filtering, type FilterKind } from './filters';
 import { permissionFor, type NeedContext, type Permission } from './permissions';
-import { resolveSecret, type Identity } from './resolve';
+import { aclBootstrapped, resolveSecret, type Identity } from './resolve';
 import { aclSettings } from './settings';
 import { txnDenials } from './txn';
 
 /** Endpoints that need no token at all (Consul's API tables: "none"); token/self resolves its own. */
-const OPEN = ['/v1/status/', '/v1/acl/bootstrap', '/v1/acl/replication', '/v1/acl/token/self', '/v1/agent/version', '/v1/catalog/datacenters'];
+const OPEN = ['/v1/acl/replication', '/v1/acl/token/self', '/v1/agent/version', '/v1/catalog/datacenters'];
+/** Answered even before the ACL system has a management token. */
+const ALWAYS_OPEN = ['/v1/status/', '/v1/acl/bootstrap'];
 
 function needContext(c: Context<AppEnv>, rawTail: string): NeedContext {
   let tail = rawTail;
@@ -41,7 +44,9 @@ async function needsOf(c: Context<AppEnv>, row: { permission: Permission; rawTai
 export const aclEnforce = createMiddleware<AppEnv>(async (c, next) => {
   const settings = aclSettings(c.env);
   const path = new URL(c.req.url).pathname;
-  if (!settings.enabled || OPEN.some((p) => path.startsWith(p))) return next();
+  if (!settings.enabled || ALWAYS_OPEN.some((p) => path.startsWith(p))) return next();
+  if (!(await aclBootstrapped(c.env))) throw new ConsulError(403, NOT_BOOTSTRAPPED);
+  if (OPEN.some((p) => path.startsWith(p))) return next();
   let identity = await resolveSecret(c.env, c.var.token, c.var.dcName);
   if (!identity) throw aclNotFound();
   c.set('acl', identity);

@@ -21,6 +21,17 @@ export interface Identity {
 const cache = new TokenCache<Identity>();
 let initialEnsured = '';
 
+let bootstrapped = false;
+
+/**
+ * Whether the ACL system has its first management token. Until then (no initial management secret, no
+ * bootstrap) Consul answers every authorized request with 403; once true it stays true in the isolate.
+ */
+export async function aclBootstrapped(env: Env): Promise<boolean> {
+  if (bootstrapped || aclSettings(env).initialManagement) return true;
+  return (bootstrapped = await primaryStub(env).aclBootstrapped());
+}
+
 /** Forgets cached identities: called after every ACL write this isolate makes. */
 export const forgetResolved = () => cache.clear();
 

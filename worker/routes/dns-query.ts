@@ -10,7 +10,8 @@ import { federationOf } from '../federation/config';
 import { datacenterOfRequest } from '../federation/distance';
 import { datacenterSource } from '../federation/dns';
 import { aclSources } from '../acl/dns';
-import { resolveSecret } from '../acl/resolve';
+import { NOT_BOOTSTRAPPED } from '../acl/enforce';
+import { aclBootstrapped, resolveSecret } from '../acl/resolve';
 import { aclSettings } from '../acl/settings';
 import { requestToken } from '../http/acl';
 
@@ -44,6 +45,7 @@ async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> 
   let all = sources(c.env, cf);
   if (aclSettings(c.env).enabled) {
     // ACLs: the DNS gateway's token (X-Consul-Token), else anonymous; answers hold only what it may read.
+    if (!(await aclBootstrapped(c.env))) return c.text(NOT_BOOTSTRAPPED, 403);
     const federation = federationOf(c.env);
     const identity = await resolveSecret(c.env, requestToken(c), datacenterOfRequest(federation, cf));
     if (!identity) return c.text('ACL not found', 403);
