@@ -148,13 +148,14 @@ class Parser {
 /**
  * Consul ≥ 1.20.2 (PR #21908, hcl PR #704) rejects an attribute set twice in one body (`acl = "read"`
  * then `acl = "write"`), which hcl v1 used to resolve silently by taking the last. Repeated blocks
- * (`key "a" {…}` twice) stay legal.
+ * (`key "a" {…}` twice, or JSON's `"key": {…}` twice) stay legal: they merge like separate policies.
  */
 export function checkDuplicates(list: ObjectList): void {
   const seen = new Map<string, ObjectItem>();
   for (const item of list.items) {
     if (item.val.kind === 'object') checkDuplicates(item.val.list);
-    if (item.assign === undefined || item.keys.length !== 1) continue;
+    if (item.val.kind === 'array') for (const e of item.val.list) if (e.kind === 'object') checkDuplicates(e.list);
+    if (item.assign === undefined || item.keys.length !== 1 || item.val.kind !== 'literal') continue;
     // Case-insensitive, as hcl's decoder matches names (`ACL` sets the same field as `acl`).
     const name = item.keys[0].text.replace(/^"|"$/g, '').toLowerCase();
     const first = seen.get(name);

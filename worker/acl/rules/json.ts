@@ -65,7 +65,7 @@ class JsonParser {
   }
 
   private objectType(): ObjectType {
-    const o: ObjectType = { kind: 'object', pos: this.tok.pos, list: { kind: 'list', items: [] } };
+    const o: ObjectType = { kind: 'object', pos: NO_POS, list: { kind: 'list', items: [] } };
     try {
       for (;;) {
         const item = this.objectItem();
@@ -105,14 +105,13 @@ class JsonParser {
 
   private listType(): Node {
     const list: Node[] = [];
-    const pos = this.tok.pos;
     for (;;) {
       const t = this.scan();
       switch (t.type) {
         case 'NUMBER': case 'FLOAT': case 'STRING': list.push({ kind: 'literal', token: toHcl(t) }); break;
         case 'COMMA': case 'BOOL': case 'LBRACK': break; // hcl skips booleans and nested lists in JSON lists
         case 'LBRACE': list.push(this.objectType()); break;
-        case 'RBRACK': return { kind: 'array', pos, list };
+        case 'RBRACK': return { kind: 'array', pos: NO_POS, list };
         default: throw new ParseError(`unexpected token while parsing list: ${t.type}`);
       }
     }
@@ -122,12 +121,15 @@ class JsonParser {
 const posText = (p: Pos) => `${p.line}:${p.column}`;
 const goToken = (t: JsonToken) => `{Type:${t.type} Pos:${posText(t.pos)} Text:${t.text}}`;
 
+/** hcl's AST keeps no position from JSON (HCLToken() drops it, objects and lists get none): errors say `At -:`. */
+const NO_POS: Pos = { line: 0, column: 0 };
+
 function toHcl(t: JsonToken): Token {
-  if (t.type === 'NULL') return { type: 'STRING', pos: t.pos, text: '', value: '' };
-  if (t.type !== 'STRING') return { type: t.type as TokenType, pos: t.pos, text: t.text };
+  if (t.type === 'NULL') return { type: 'STRING', pos: NO_POS, text: '', value: '' };
+  if (t.type !== 'STRING') return { type: t.type as TokenType, pos: NO_POS, text: t.text };
   let value: string;
   try { value = JSON.parse(t.text) as string; } catch { throw new ParseError(`unquote ${t.text} err: invalid syntax`); }
-  return { type: 'STRING', pos: t.pos, text: t.text, value };
+  return { type: 'STRING', pos: NO_POS, text: t.text, value };
 }
 
 /** flattenObjects: an item whose object (or list of objects) holds only objects becomes one item per child, keys joined. */

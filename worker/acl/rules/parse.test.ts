@@ -82,6 +82,7 @@ describe('parseRules accepts Consul rules', () => {
     ['JSON: the example of the API docs', '{"key_prefix":{"":{"policy":"read"}},"operator":"read"}', ['key_prefix "" read', 'operator = read']],
     ['JSON: a trailing comma and no closing brace, as hcl lets pass', '  {"acl": "write",', ['acl = write']],
     ['JSON: null as the empty string', '{"acl": null}', []],
+    ['JSON: one kind twice', '{"key": {"a": {"policy": "read"}}, "key": {"b": {"policy": "write"}}}', ['key "a" read', 'key "b" write']],
     ['JSON: a missing value before the closing brace, swallowed as hcl does', '{"key":{"a":{"policy":"read"}}, "acl": }', ['key "a" read']],
     ['the builtin global-management rules', GLOBAL_MANAGEMENT_RULES, [
       'acl = write', 'agent_prefix "" write', 'event_prefix "" write', 'key_prefix "" write', 'keyring = write',
@@ -110,12 +111,15 @@ describe('parseRules rejects bad rules with Consul’s text', () => {
     ['an attribute set twice', 'acl = "read"\nacl = "write"', 'Failed to parse ACL rules: At 2:1: The argument "acl" at 1:1 was already set. Each argument can only be defined once'],
     ['policy set twice in a block', 'key "a" {\n  policy = "read"\n  policy = "write"\n}', 'Failed to parse ACL rules: At 3:3: The argument "policy" at 2:3 was already set. Each argument can only be defined once'],
     // hcl decode errors
+    ['JSON: an attribute set twice', '{"key": {"a": {"policy": "read", "policy": "write"}}}', 'Failed to parse ACL rules: At -: The argument "policy" at - was already set. Each argument can only be defined once'],
     ['a block where a level belongs', 'acl { a = "b" }', 'Failed to parse ACL rules: At 1:7: root.acl: unknown type for string *ast.ObjectList'],
     ['a labelled scalar', 'operator "x" { policy = "read" }', 'Failed to parse ACL rules: At 1:10: root.operator: unknown type for string *ast.ObjectList'],
     ['a string where blocks belong', 'key = "x"', 'Failed to parse ACL rules: At 1:7: unknown slice type: *ast.LiteralType'],
     ['a list of objects in HCL', 'key = [{ a = { policy = "read" } }]', 'Failed to parse ACL rules: At 1:10: root.key[0]: Prefix asked for \'key\', impossible'],
     ['a list as a policy', 'key "a" { policy = ["read"] }', 'Failed to parse ACL rules: At 1:20: root.key[0].Policy: unknown type for string *ast.ListType'],
     // JSON syntax errors (hcl's JSON parser gives no position)
+    ['JSON: decode errors have no position', '{"key": {"a": {"policy": ["read"]}}}', 'Failed to parse ACL rules: At -: root.key[0].Policy: unknown type for string *ast.ListType'],
+    ['JSON: a string where blocks belong', '{"service": "web"}', 'Failed to parse ACL rules: At -: unknown slice type: *ast.LiteralType'],
     ['JSON: a colon without key', '{ : "x" }', 'Failed to parse ACL rules: expected: STRING got: COLON'],
     ['JSON: a bad value', '{"acl": :}', 'Failed to parse ACL rules: Expected object value, got unknown token: {Type:COLON Pos:1:9 Text::}'],
     ['JSON: an illegal character, the scanner’s error first', '{"acl": @}', 'Failed to parse ACL rules: 1:9: illegal char'],
