@@ -43,6 +43,7 @@ function unquote(token: Token): string {
   const s = token.text;
   if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"') throw fail();
   const body = s.slice(1, -1);
+  if (!/[\\$\n"]/.test(body)) return body;
   let out = '';
   for (let i = 0; i < body.length;) {
     if (body[i] === '$' && body[i + 1] === '{') {

@@ -44,21 +44,37 @@ export function mergePolicies(policies: readonly RawPolicy[]): RawPolicy {
   return { blocks, scalars };
 }
 
-/** One resource's rules: exact names in a map, prefixes longest first, and every path for the tree walks. */
+/**
+ * One resource's rules: exact names in a map; prefixes in a map too, with their distinct lengths
+ * longest first, so the longest prefix of a name is a few map lookups (one per length), not a scan
+ * of every prefix; and every path, for the whole-tree walks.
+ */
 interface Rules {
   exact: Map<string, number>;
-  prefixes: [string, number][];
+  prefixes: Map<string, number>;
+  lengths: number[];
   paths: Map<string, { exact?: number; prefix?: number }>;
 }
 
 function rulesOf(exact: [string, string][], prefix: [string, string][]): Rules {
-  const r: Rules = { exact: new Map(), prefixes: [], paths: new Map() };
+  const r: Rules = { exact: new Map(), prefixes: new Map(), lengths: [], paths: new Map() };
   const leaf = (name: string) => r.paths.get(name) ?? r.paths.set(name, {}).get(name)!;
   for (const [name, level] of exact) { r.exact.set(name, RANK[level.toLowerCase()]); leaf(name).exact = RANK[level.toLowerCase()]; }
-  const byName = new Map(prefix.map(([name, level]) => [name, RANK[level.toLowerCase()]]));
-  for (const [name, rank] of byName) leaf(name).prefix = rank;
-  r.prefixes = [...byName].sort((a, b) => b[0].length - a[0].length);
+  for (const [name, level] of prefix) r.prefixes.set(name, RANK[level.toLowerCase()]);
+  for (const [name, rank] of r.prefixes) leaf(name).prefix = rank;
+  r.lengths = [...new Set([...r.prefixes.keys()].map((p) => p.length))].sort((a, b) => b - a);
   return r;
+}
+
+/** The rank of the longest prefix rule covering `name`, with that prefix. */
+function longestPrefix(rules: Rules, name: string): [string, number] | undefined {
+  for (const length of rules.lengths) {
+    if (length > name.length) continue;
+    const p = length === name.length ? name : name.slice(0, length);
+    const rank = rules.prefixes.get(p);
+    if (rank !== undefined) return [p, rank];
+  }
+  return undefined;
 }
 
 /** The intentions level of a service rule: explicit, else read for (lower-case) read/write, else deny. */
@@ -94,8 +110,8 @@ export class PolicyAuthorizer {
     const rules = this.trees[tree];
     const exact = rules.exact.get(segment);
     if (exact !== undefined) return enforce(exact, need);
-    for (const [prefix, rank] of rules.prefixes) if (segment.startsWith(prefix)) return enforce(rank, need);
-    return 'default';
+    const covering = longestPrefix(rules, segment);
+    return covering ? enforce(covering[1], need) : 'default';
   }
 
   /** ACL/Keyring/Operator read-write; mesh and peering fall back to operator when unset. */
@@ -108,7 +124,7 @@ export class PolicyAuthorizer {
   /** KeyWritePrefix: write from the longest prefix covering `prefix`, and nothing beneath it granting less. */
   keyWritePrefix(prefix: string): Decision {
     const rules = this.trees.key;
-    const covering = rules.prefixes.find(([p]) => prefix.startsWith(p));
+    const covering = longestPrefix(rules, prefix);
     if (covering && covering[1] !== RANK.write) return 'deny';
     for (const [path, leaf] of rules.paths) {
       if (!path.startsWith(prefix)) continue;

@@ -35,12 +35,22 @@ export function decodeRules(text: string): RawPolicy {
 function filter(list: ObjectList, name: string): { children: ObjectItem[]; elems: ObjectItem[] } {
   const children: ObjectItem[] = [];
   const elems: ObjectItem[] = [];
-  for (const item of list.items) {
-    if (item.keys.length === 0 || tokenValue(item.keys[0]).toLowerCase() !== name.toLowerCase()) continue;
+  const names = firstKeys(list);
+  const wanted = name.toLowerCase();
+  list.items.forEach((item, i) => {
+    if (names[i] !== wanted) return;
     const stripped = { ...item, keys: item.keys.slice(1) };
     (stripped.keys.length > 0 ? children : elems).push(stripped);
-  }
+  });
   return { children, elems };
+}
+
+const FIRST_KEYS = new WeakMap<ObjectList, (string | undefined)[]>();
+/** Each item's first key, lower-cased, computed once per list (every field filters the same list). */
+function firstKeys(list: ObjectList): (string | undefined)[] {
+  let names = FIRST_KEYS.get(list);
+  if (!names) FIRST_KEYS.set(list, (names = list.items.map((i) => (i.keys.length > 0 ? tokenValue(i.keys[0]).toLowerCase() : undefined))));
+  return names;
 }
 
 const unwrap = (node: Node): Node => (node.kind === 'object' ? { kind: 'list', items: node.list.items } : node);

@@ -16,7 +16,9 @@ export const digitVal = (c: number) => (isDecimal(c) ? c - 48 : c >= 97 && c <= 
 
 export class Reader {
   protected cur: Cursor = { off: 0, line: 1, column: 0 };
-  private prev: Cursor = { off: 0, line: 1, column: 0 };
+  private prevOff = 0;
+  private prevLine = 1;
+  private prevColumn = 0;
   protected lastCharLen = 0;
   protected lastLineLen = 0;
   /** The last scanner error, as the parser reports it (`L:C: msg`). */
@@ -31,7 +33,9 @@ export class Reader {
       return EOF;
     }
     const c = this.src.codePointAt(this.cur.off)!;
-    this.prev = { ...this.cur };
+    this.prevOff = this.cur.off;
+    this.prevLine = this.cur.line;
+    this.prevColumn = this.cur.column;
     this.cur.column++;
     this.lastCharLen = c > 0xffff ? 2 : 1;
     this.cur.off += this.lastCharLen;
@@ -43,7 +47,11 @@ export class Reader {
     return c;
   }
 
-  protected unread(): void { this.cur = { ...this.prev }; }
+  protected unread(): void {
+    this.cur.off = this.prevOff;
+    this.cur.line = this.prevLine;
+    this.cur.column = this.prevColumn;
+  }
 
   protected peek(): number { return this.cur.off < this.src.length ? this.src.codePointAt(this.cur.off)! : EOF; }
 
