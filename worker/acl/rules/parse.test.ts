@@ -105,6 +105,7 @@ describe('parseRules rejects bad rules with Consul’s text', () => {
     ['a stray closing brace', '}', 'Failed to parse ACL rules: At 1:1: expected: IDENT | STRING | ASSIGN | LBRACE got: RBRACE'],
     ['an unterminated string', 'acl = "wr', 'Failed to parse ACL rules: At 1:10: literal not terminated'],
     ['a bad escape', 'key "a\\qb" {}', 'Failed to parse ACL rules: At 1:8: illegal char escape'],
+    ['a raw newline in a string (hcl panics; Beacon reports it)', 'key "a\nb" { policy = "read" }', 'Failed to parse ACL rules: At 1:5: unquote "a\nb" err: invalid syntax'],
     ['an unterminated comment', 'acl = "read" /* no end', 'Failed to parse ACL rules: At 1:23: comment not terminated'],
     ['an illegal character', 'acl = "read"\n@', 'Failed to parse ACL rules: At 2:1: illegal char'],
     ['a value that is no value', 'acl = }', 'Failed to parse ACL rules: At 1:7: Unknown token: {Type:RBRACE Pos:1:7 Text:} JSON:false}'],
