@@ -138,7 +138,7 @@ describe('parseRules rejects bad rules with Consul’s text', () => {
     ['list on node', 'node "foo" { policy = "list" }', 'Invalid node policy: &acl.NodeRule{Name:"foo", Policy:"list", EnterpriseRule:acl.EnterpriseRule{}}'],
     ['a bad node_prefix level', 'node_prefix "foo" { policy = "nope" }', 'Invalid node_prefix policy: &acl.NodeRule{Name:"foo", Policy:"nope", EnterpriseRule:acl.EnterpriseRule{}}'],
     ['a service rule without policy', 'service "" {}', 'Invalid service policy: &acl.ServiceRule{Name:"", Policy:"", Intentions:"", EnterpriseRule:acl.EnterpriseRule{}}'],
-    ['the wrong word in a service rule', 'service "" { service = "write" }', 'Invalid service policy: &acl.ServiceRule{Name:"", Policy:"", Intentions:"", EnterpriseRule:acl.EnterpriseRule{}}'],
+    ['a misnamed attribute leaves the policy empty', 'service "" { service = "write" }', 'Invalid service policy: &acl.ServiceRule{Name:"", Policy:"", Intentions:"", EnterpriseRule:acl.EnterpriseRule{}}'],
     ['bad intentions', 'service "foo" { policy = "write" intentions = "foo" }', 'Invalid service intentions policy: &acl.ServiceRule{Name:"foo", Policy:"write", Intentions:"foo", EnterpriseRule:acl.EnterpriseRule{}}'],
     ['bad prefix intentions', 'service_prefix "" { policy = "read" intentions = "list" }', 'Invalid service_prefix intentions policy: &acl.ServiceRule{Name:"", Policy:"read", Intentions:"list", EnterpriseRule:acl.EnterpriseRule{}}'],
     ['a bad session level', 'session "foo" { policy = "nope" }', 'Invalid session policy: &acl.SessionRule{Node:"foo", Policy:"nope"}'],
