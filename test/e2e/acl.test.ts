@@ -1,7 +1,9 @@
 // ACLs end to end: a Beacon started with the deployed settings (ACLs on, default deny) answers nothing
 // before bootstrap; then the npm consul client works with a token and is refused without one, and the
 // DNS gateway answers only what its token may read.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Consul from 'consul';
@@ -44,11 +46,19 @@ describe('ACLs with the deployed defaults', () => {
     expect((await call('/v1/status/leader')).status).toBe(200);
   });
 
-  it('bootstraps once with the npm consul client, which then works with its token and is refused without', async () => {
+  it("runs the README's worked example: bootstrap, policy, token, web-1 registered and db-1 denied", async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const from = readme.indexOf('**Worked example**');
+    const script = /```sh\n([\s\S]*?)```/.exec(readme.slice(from))![1].replaceAll('127.0.0.1:8500', new URL(server.url).host);
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${script}\necho; echo "MGMT=$MGMT"`]);
+    expect(stdout).toMatch(/Permission denied: token with AccessorID '[0-9a-f-]{36}' lacks permission 'service:write' on "db"/);
+    management = /MGMT=([0-9a-f-]{36})/.exec(stdout)![1];
+    expect((await call('/v1/agent/service/web-1', { token: management })).status).toBe(200);
+    expect((await call('/v1/agent/service/db-1', { token: management })).status).toBe(404);
+  });
+
+  it('the npm consul client works with its token and is refused without; bootstrap happens once', async () => {
     const anonymous = new Consul({ host: '127.0.0.1', port: server.port });
-    const boot = (await anonymous.acl.bootstrap()) as { SecretID: string; ID: string };
-    expect(boot.ID).toBe(boot.SecretID);
-    management = boot.SecretID;
     await expect(anonymous.acl.bootstrap()).rejects.toThrow(/ACL bootstrap no longer allowed/);
 
     const web = uniq('web');

@@ -171,3 +171,16 @@ describe('expiry', () => {
     }
   });
 });
+
+describe('blocking ACL reads', () => {
+  it('GET /v1/acl/tokens?index= waits for a token write and answers with the newer index', async () => {
+    const first = await as(MANAGEMENT_TOKEN, '/v1/acl/tokens');
+    const index = Number(first.headers.get('X-Consul-Index'));
+    expect(index).toBeGreaterThan(0);
+    const waiting = as(MANAGEMENT_TOKEN, `/v1/acl/tokens?index=${index}&wait=20s`);
+    const created = await ok<{ AccessorID: string }>(as(MANAGEMENT_TOKEN, '/v1/acl/token', { body: { Description: 'wakes the watcher' } }));
+    const res = await waiting;
+    expect(Number(res.headers.get('X-Consul-Index'))).toBeGreaterThan(index);
+    expect(((await res.json()) as { AccessorID: string }[]).map((t) => t.AccessorID)).toContain(created.AccessorID);
+  });
+});

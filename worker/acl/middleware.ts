@@ -42,9 +42,9 @@ async function needsOf(c: Context<AppEnv>, row: { permission: Permission; rawTai
 }
 
 export const aclEnforce = createMiddleware<AppEnv>(async (c, next) => {
-  const settings = aclSettings(c.env);
+  if (!aclSettings(c.env).enabled) return next();
   const path = new URL(c.req.url).pathname;
-  if (!settings.enabled || ALWAYS_OPEN.some((p) => path.startsWith(p))) return next();
+  if (ALWAYS_OPEN.some((p) => path.startsWith(p))) return next();
   if (!(await aclBootstrapped(c.env))) throw new ConsulError(403, NOT_BOOTSTRAPPED);
   if (OPEN.some((p) => path.startsWith(p))) return next();
   let identity = await resolveSecret(c.env, c.var.token, c.var.dcName);
