@@ -25,6 +25,8 @@ export const GatewayConfigSchema = z.object({
   tcpMaxPerClient: z.coerce.number().int().positive().default(16),
   /** Open TCP connections in all (BIND's tcp-clients is 150); more are refused by the listener. */
   tcpMaxConnections: z.coerce.number().int().positive().default(512),
+  /** The DNS token sent with every relayed query (Consul's `dns` agent token): answers hold only what it may read. */
+  token: z.string().default(''),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
@@ -32,7 +34,7 @@ export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const parseConfig = (input: Partial<Record<keyof GatewayConfig, unknown>> = {}): GatewayConfig => GatewayConfigSchema.parse(input);
 
 /** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS,
- * _TCP_IDLE_MS, _TCP_MAX_PER_CLIENT, _TCP_MAX_CONNECTIONS. */
+ * _TCP_IDLE_MS, _TCP_MAX_PER_CLIENT, _TCP_MAX_CONNECTIONS; BEACON_ACL_TOKEN_DNS (or CONSUL_HTTP_TOKEN). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const pick = (name: string) => (env[`BEACON_DNS_${name}`]?.trim() ? env[`BEACON_DNS_${name}`]!.trim() : undefined);
   return parseConfig({
@@ -46,5 +48,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     tcpIdleMs: pick('TCP_IDLE_MS'),
     tcpMaxPerClient: pick('TCP_MAX_PER_CLIENT'),
     tcpMaxConnections: pick('TCP_MAX_CONNECTIONS'),
+    token: env.BEACON_ACL_TOKEN_DNS || env.CONSUL_HTTP_TOKEN || undefined,
   });
 }

@@ -60,7 +60,7 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
       const upstreamKey = `${question.name}|${question.type}|${question.class}|${flags}`;
       const { value: answer, expires } = await answers.fetch(upstreamKey, async () => {
         const relayed = packet.encode({ id: 0, type: 'query', flags, questions: [question] });
-        return packet.decode(await relay(config.workerUrl, relayed, config.workerTimeoutMs));
+        return packet.decode(await relay(config.workerUrl, relayed, config.workerTimeoutMs, config.token));
       }, cacheable);
       // A reverse name the worker does not own is refused: as Consul does, ask the recursors instead.
       if (recursion && (answer as { rcode?: string }).rcode === 'REFUSED') return await recurse();

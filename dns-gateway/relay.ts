@@ -6,14 +6,15 @@ export class RelayError extends Error {
   override name = 'RelayError';
 }
 
-export async function relay(workerUrl: string, query: Uint8Array, timeoutMs: number): Promise<Buffer> {
+/** `token` (the gateway's DNS token) travels as X-Consul-Token, never in the URL, so no log line holds it. */
+export async function relay(workerUrl: string, query: Uint8Array, timeoutMs: number, token = ''): Promise<Buffer> {
   const url = new URL('/dns-query', workerUrl);
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': DNS_MESSAGE, Accept: DNS_MESSAGE },
+        headers: { 'Content-Type': DNS_MESSAGE, Accept: DNS_MESSAGE, ...(token ? { 'X-Consul-Token': token } : {}) },
         body: query,
         signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       });

@@ -56,7 +56,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   protected readCacheIndex = 0;
   readonly replica: Replica;
   private pendingWrites: (() => void)[] | null = null;
-  protected readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number }>();
+  protected readonly checkCache = new Map<string, { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number; owner: string }>();
 
   constructor(ctx: DurableObjectState, env: DatacenterEnv) {
     super(ctx, env);
@@ -223,7 +223,11 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
       const row = getCheck(this.sql, this.agentNode, checkId);
       if (!row) return undefined;
       const run = checkBody(row).Run;
-      state = { checkId: row.check_id, status: row.status, output: row.output, ttl: run.TTL, outputMaxSize: run.OutputMaxSize };
+      // The ACL owner: the check's service name, or '' for a node check (node:write on the agent node).
+      const service = row.service_id
+        ? this.sql.exec<{ service_name: string }>('SELECT service_name FROM services WHERE node = ? AND service_id = ?', this.agentNode, row.service_id).toArray()[0]
+        : undefined;
+      state = { checkId: row.check_id, status: row.status, output: row.output, ttl: run.TTL, outputMaxSize: run.OutputMaxSize, owner: service?.service_name ?? '' };
       this.checkCache.set(key, state);
     }
     return state;

@@ -9,6 +9,9 @@ import type { PreparedQuery, ServiceQuery } from '../worker/consul/prepared-quer
 import type { AgentService } from '../worker/consul/service';
 import type { Session, SessionCreateRequest } from '../worker/consul/session';
 import type { TxnOp, TxnOutcome } from '../worker/consul/txn';
+import { CHECK_OWNER_CHANGED, type ResolvedToken } from '../worker/consul/acl';
+import { aclQuery, aclWriteTxn, expandToken, tokenOfSecret, type AclRead, type AclWrite } from './acl/acl';
+import { bootstrapIndex } from './acl/tokens';
 import * as agent from './agent';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog';
 import { truncateOutput } from './checks/output';
@@ -45,6 +48,11 @@ export class Datacenter extends DatacenterCore {
       return service ? { service, hash: contentHash(service) } : null;
     };
     return blockUntil(this.watches, [nodeRow(this.agentNode)], waitMs, current, (result) => !hash || result?.hash !== hash);
+  }
+
+  /** The ACL owner of an agent check (see agentCheckUpdate), or null for an unknown check. */
+  agentCheckOwner(checkId: string): string | null {
+    return this.ttlCheckState(checkId)?.owner ?? null;
   }
 
   agentChecks(): HealthCheck[] {
@@ -85,10 +93,14 @@ export class Datacenter extends DatacenterCore {
     return ok(null);
   }
 
-  /** TTL pass/warn/fail/update. A heartbeat that changes nothing restarts the clock in memory only. */
-  agentCheckUpdate(checkId: string, status: HealthStatus, output: string): Outcome<null> {
+  /**
+   * TTL pass/warn/fail/update. A heartbeat that changes nothing restarts the clock in memory only. `owner`
+   * (the fast path with ACLs on) is the service name it authorized, '' for a node check: another refuses.
+   */
+  agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Outcome<null> {
     const check = this.ttlCheckState(checkId);
     if (!check) return refuse(404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
+    if (owner !== undefined && owner.toLowerCase() !== check.owner.toLowerCase()) return refuse(403, CHECK_OWNER_CHANGED);
     if (!check.ttl) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
     this.monitor.heartbeat(check.checkId, check.ttl);
     const text = truncateOutput(output, check.outputMaxSize);
@@ -222,6 +234,23 @@ export class Datacenter extends DatacenterCore {
   }
   eventList(name: string, minIndex: string, waitMs: number): Promise<{ index: string; value: UserEvent[] }> {
     return listUserEvents(this.sql, this.watches, name, minIndex, waitMs);
+  }
+
+  // ---- ACLs (tokens, policies, roles; durable-objects/acl/) ------------------------------------
+  aclWrite(op: AclWrite, managementRules: string): Promise<Outcome<unknown>> {
+    return this.writeBatched((tx) => aclWriteTxn(tx, op, managementRules));
+  }
+  aclRead(op: AclRead, p: BlockingParams) {
+    return this.blocking(aclQuery(this.sql, this.indexes, op, () => this.clock.now()), p);
+  }
+  /** Whether a first management token exists (bootstrap, or the initial management token). */
+  aclBootstrapped(): boolean {
+    return bootstrapIndex(this.sql) !== undefined;
+  }
+  /** The token holding `secret` and what applies to it in `dc`; null for an unknown, expired or other-datacenter secret. */
+  aclResolve(secret: string, dc: string): ResolvedToken | null {
+    const token = tokenOfSecret(this.sql, secret, this.clock.now(), dc);
+    return token && expandToken(this.sql, token, dc);
   }
 
   // ---- prepared queries ---------------------------------------------------------------------

@@ -9,6 +9,9 @@ export const TABLE_PREPARED_QUERIES = 'prepared-queries';
 export const TABLE_KVS = 'kvs';
 export const TABLE_TOMBSTONES = 'tombstones';
 export const TABLE_SESSIONS = 'sessions';
+export const TABLE_ACL_TOKENS = 'acl-tokens';
+export const TABLE_ACL_POLICIES = 'acl-policies';
+export const TABLE_ACL_ROLES = 'acl-roles';
 export const serviceRow = (name: string) => `service.${name.toLowerCase()}`;
 export const nodeRow = (name: string) => `node.${name.toLowerCase()}`;
 /** Watch rows for KV reads (memory only, never persisted): one key, or every key under a prefix. */

@@ -113,6 +113,36 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX user_events_by_name ON user_events (name, ltime);
     `,
   },
+  {
+    // ACLs (Consul's acl-tokens, acl-policies, acl-roles tables). Only the primary datacenter's object holds
+    // policies, roles and global tokens; a `Local` token lives in its own datacenter's object.
+    id: 5,
+    sql: `
+      CREATE TABLE acl_tokens (
+        accessor_id TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        secret_id TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        expires_at INTEGER,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL
+      );
+      CREATE TABLE acl_policies (
+        id TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        body TEXT NOT NULL,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL
+      );
+      CREATE TABLE acl_roles (
+        id TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        body TEXT NOT NULL,
+        create_index INTEGER NOT NULL,
+        modify_index INTEGER NOT NULL
+      );
+      CREATE TABLE acl_state (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL);
+    `,
+  },
 ];
 
 export function migrate(sql: SqlStorage, migrations: Migration[] = MIGRATIONS): void {

@@ -1,9 +1,10 @@
 // Starts Beacon locally under `wrangler dev` (workerd with local Durable Objects, state persisted to
 // disk) and resolves once the HTTP API answers. Used by `npm start` and by the end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +24,8 @@ export interface StartOptions {
   persistTo: string;
   /** Extra `--var NAME:value` settings for the worker. */
   vars?: Record<string, string>;
+  /** Worker secrets (ACL_INITIAL_MANAGEMENT_TOKEN), passed in a private env file. */
+  secrets?: Record<string, string>;
   quiet?: boolean;
 }
 
@@ -38,14 +41,36 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * ACLs locally: off unless BEACON_ACL_ENABLED=true (like `consul agent -dev`); BEACON_ACL_DEFAULT_POLICY and
+ * BEACON_ACL_INITIAL_MANAGEMENT_TOKEN set the rest. HTTP bootstrap stays open locally, as in Consul.
+ */
+export function aclVarsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const vars: Record<string, string> = { ACL_ENABLED: env.BEACON_ACL_ENABLED === 'true' ? 'true' : 'false', ACL_HTTP_BOOTSTRAP: 'true' };
+  if (env.BEACON_ACL_DEFAULT_POLICY) vars.ACL_DEFAULT_POLICY = env.BEACON_ACL_DEFAULT_POLICY;
+  else vars.ACL_DEFAULT_POLICY = 'allow';
+  return vars;
+}
+
+/** The initial management token goes to wrangler in a private file, never on a command line `ps` shows. */
+function secretsFile(secrets: Record<string, string>): string | undefined {
+  const entries = Object.entries(secrets).filter(([, v]) => v);
+  if (!entries.length) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-secrets-'));
+  const file = join(dir, '.env');
+  writeFileSync(file, entries.map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  return file;
+}
+
 export async function startLocal(options: StartOptions): Promise<LocalServer> {
+  const envFile = secretsFile({ ACL_INITIAL_MANAGEMENT_TOKEN: process.env.BEACON_ACL_INITIAL_MANAGEMENT_TOKEN ?? '', ...options.secrets });
   // Its own inspector port: wrangler's default (9229, else a neighbour) collides when several servers start at once.
   const inspectorPort = await freePort();
   const args = [
-    'wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo,
+    'wrangler', 'dev', ...(envFile ? ['--env-file', envFile] : []), '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo,
     '--inspector-ip', '127.0.0.1', '--inspector-port', String(inspectorPort),
     '--show-interactive-dev-session=false', '--log-level', options.quiet ? 'warn' : 'info',
-    ...Object.entries({ MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...Object.entries({ MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...aclVarsFromEnv(), ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = spawn('npx', args, {
     cwd: PROJECT_ROOT,
@@ -58,6 +83,7 @@ export async function startLocal(options: StartOptions): Promise<LocalServer> {
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const url = `http://127.0.0.1:${options.port}`;
   const stop = async () => {
+    if (envFile) rmSync(dirname(envFile), { recursive: true, force: true });
     if (child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {

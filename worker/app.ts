@@ -1,11 +1,13 @@
 // The route table: global middleware, one mount per Consul API area, one error handler.
 import { Hono } from 'hono';
 import type { AppEnv } from './env';
+import { aclEnforce } from './acl/middleware';
 import { acl } from './http/acl';
 import { datacenter } from './http/datacenter';
 import { answerError } from './http/errors';
 import { agent } from './routes/agent';
 import { aclApi } from './routes/acl';
+import { aclInternal } from './routes/acl-internal';
 import { agentChecks } from './routes/agent-checks';
 import { catalog } from './routes/catalog';
 import { dnsQuery } from './routes/dns-query';
@@ -20,9 +22,10 @@ import { ui } from './routes/ui';
 
 export const app = new Hono<AppEnv>();
 
-app.use('/v1/*', acl, datacenter);
+app.use('/v1/*', acl, datacenter, aclEnforce);
 
 app.route('/v1/acl', aclApi);
+app.route('/v1/internal/acl', aclInternal);
 app.route('/v1/agent', agent);
 app.route('/v1/agent', agentChecks);
 app.route('/v1/catalog', catalog);

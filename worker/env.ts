@@ -1,8 +1,10 @@
 // The worker's bindings and per-request variables, typed once for every route.
 import type { Datacenter, DatacenterEnv } from '../durable-objects/datacenter';
+import type { Identity } from './acl/resolve';
+import type { AclVars } from './acl/settings';
 import type { Federation } from './federation/config';
 
-export interface Env extends DatacenterEnv {
+export interface Env extends DatacenterEnv, AclVars {
   /** Longest blocking-query wait honoured, in ms. */
   MAX_WAIT_MS?: string;
 }
@@ -19,6 +21,8 @@ export type AppEnv = {
     federation: Federation;
     /** The ACL token the request carried ('' for anonymous). */
     token: string;
+    /** Who the token is and what it may do; unset while ACLs are off (worker/acl/middleware.ts). */
+    acl?: Identity;
   };
 };
 

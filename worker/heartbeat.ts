@@ -2,15 +2,21 @@
 // heartbeat every short-lived function sends. Hono's routing and middleware cost about half of a heartbeat
 // (BENCHMARKS.md), so a plain heartbeat skips them; anything else (`?dc=`, `?pretty`, namespaces,
 // partitions, other parameters) takes the full app, which answers the same for the same request.
+import { checkNeed, checkOwner, denied, fastPathIdentity, forgetCheckOwner } from './acl/fast-path';
+import { aclSettings } from './acl/settings';
+import { CHECK_OWNER_CHANGED } from './consul/acl';
 import type { HealthStatus } from './consul/common';
 import type { Env } from './env';
-import { ACL_HEADERS } from './http/acl';
+import { aclHeaders } from './http/acl';
 import { decoded, plainRequest, regionStub } from './plain-request';
 
 const VERB = /^(pass|warn|fail)\/(.+)$/;
 const STATUS: Record<string, HealthStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
-/** Parameters the fast path understands; `token` is read but, as everywhere, not yet enforced. */
+/** Parameters the fast path understands. */
 const PLAIN = new Set(['note', 'token']);
+
+const text = (env: Env, status: number, body: string) =>
+  new Response(body, { status, headers: { ...aclHeaders(env), 'Content-Type': 'text/plain; charset=UTF-8' } });
 
 /** The heartbeat's answer, or undefined when the request needs the full app. */
 export async function heartbeat(request: Request, env: Env): Promise<Response | undefined> {
@@ -20,7 +26,24 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
   const checkId = match && decoded(match[2]);
   const stub = checkId && regionStub(request, env);
   if (!plain || !match || !checkId || !stub) return undefined;
-  const outcome = await stub.agentCheckUpdate(checkId, STATUS[match[1]], plain.params.get('note') ?? '');
-  if (outcome.ok) return new Response(null, { status: 200, headers: ACL_HEADERS });
-  return new Response(outcome.reason, { status: outcome.status, headers: { ...ACL_HEADERS, 'Content-Type': 'text/plain; charset=UTF-8' } });
+  let owner: string | undefined;
+  if (aclSettings(env).enabled) {
+    // ACLs: service:write on the check's service (node:write for a node check), as the full app checks.
+    const identity = await fastPathIdentity(request, env, plain.params);
+    if (typeof identity === 'string') return text(env, 403, identity);
+    if (!identity.management) {
+      const known = await checkOwner(stub, checkId);
+      if (known === null) return undefined; // unknown check: the full app answers its 404
+      const refusal = denied(identity, checkNeed(known, env.AGENT_NODE || 'beacon'));
+      if (refusal) return text(env, 403, refusal);
+      owner = known;
+    }
+  }
+  const outcome = await stub.agentCheckUpdate(checkId, STATUS[match[1]], plain.params.get('note') ?? '', owner);
+  if (outcome.ok) return new Response(null, { status: 200, headers: aclHeaders(env) });
+  if (outcome.reason === CHECK_OWNER_CHANGED) {
+    forgetCheckOwner(checkId);
+    return undefined;
+  }
+  return text(env, outcome.status, outcome.reason);
 }

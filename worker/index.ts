@@ -16,7 +16,7 @@ export default {
     try {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       return (
-        dotSegmentRefusal(request) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await app.fetch(request, env, ctx))
+        dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await app.fetch(request, env, ctx))
       );
     } catch (err) {
       // The app answers its own errors (answerError); this catches what a fast path or the router throws.

@@ -1,7 +1,9 @@
-// Tokens and the one place permission is decided. ACLs are not enforced yet: every request is allowed
-// and the default policy reported is `allow`, as in a Consul agent with ACLs disabled.
+// Tokens as requests carry them, and every answer's ACL header. Enforcement itself is worker/acl/
+// (middleware.ts runs the endpoint table; `authorize()` here is the same check for a route's own needs).
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { enforce } from '../acl/enforce';
+import { aclSettings, reportedPolicy, type AclVars } from '../acl/settings';
 import type { AppEnv } from '../env';
 import { badRequest, ConsulError } from './errors';
 
@@ -15,11 +17,11 @@ export function requestToken(c: Context): string {
   return auth.length >= 2 && auth[0].toLowerCase() === 'bearer' ? auth[1] : '';
 }
 
-/** Every answer's ACL header: ACLs are not enforced, so the default policy is `allow`. */
-export const ACL_HEADERS = { 'X-Consul-Default-ACL-Policy': 'allow' } as const;
+/** Every answer's ACL header: the configured default policy, `allow` while ACLs are off (as Consul reports). */
+export const aclHeaders = (env: AclVars) => ({ 'X-Consul-Default-ACL-Policy': reportedPolicy(aclSettings(env)) });
 
 export const acl = createMiddleware<AppEnv>(async (c, next) => {
-  for (const [name, value] of Object.entries(ACL_HEADERS)) c.header(name, value);
+  for (const [name, value] of Object.entries(aclHeaders(c.env))) c.header(name, value);
   const ns = c.req.query('ns') || c.req.header('X-Consul-Namespace');
   if (ns) {
     const where = c.req.query('ns') ? 'query parameter: "ns"' : 'header: "X-Consul-Namespace"';
@@ -37,5 +39,7 @@ export const aclDisabled = () => new ConsulError(401, 'ACL support disabled');
 export type Access = 'read' | 'write';
 export type Resource = 'agent' | 'node' | 'service' | 'operator' | 'key' | 'session' | 'event';
 
-/** Where ACL rules will be checked. Throw `permissionDenied()` here once policies exist. */
-export function authorize(_c: Context<AppEnv>, _resource: Resource, _name: string, _access: Access): void {}
+/** A route's own check (the endpoint table already holds most): Consul's 403 unless the token may. */
+export function authorize(c: Context<AppEnv>, resource: Resource, name: string, access: Access): void {
+  enforce(c.var.acl, [resource === 'operator' ? { resource, access } : { resource, segment: name, access }]);
+}

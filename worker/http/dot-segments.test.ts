@@ -34,7 +34,7 @@ describe('hasDotSegment', () => {
 
 describe('dotSegmentRefusal', () => {
   it.each(CASES)('answers %s with Consul\'s 400 only when refused (%s)', async (path, refused) => {
-    const res = dotSegmentRefusal({ url: `http://beacon.test${path}?recurse` } as Request);
+    const res = dotSegmentRefusal({ url: `http://beacon.test${path}?recurse` } as Request, {});
     if (!refused) return expect(res).toBeUndefined();
     expect([res?.status, await res?.text(), res?.headers.get('Content-Type')]).toEqual([400, DOT_SEGMENT_REASON, 'text/plain; charset=UTF-8']);
   });

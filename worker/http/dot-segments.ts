@@ -1,7 +1,8 @@
 // Refuses a request whose path holds a dot segment (`.` or `..`, raw or percent-encoded, `/` or `\` as
 // separator) before anything reads it: a layer that resolves it (the WHATWG URL parser, wrangler dev's
 // proxy, Cloudflare's URL normalization) would make it act on another key or ID (README "Bad input").
-import { ACL_HEADERS } from './acl';
+import type { AclVars } from '../acl/settings';
+import { aclHeaders } from './acl';
 import { rawPath } from './path';
 
 const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?=[/\\]|$)/i;
@@ -11,7 +12,7 @@ export const DOT_SEGMENT_REASON = 'URL path contains invalid or encoded traversa
 export const hasDotSegment = (path: string): boolean => DOT_SEGMENT.test(path);
 
 /** The 400 for a request whose raw path holds a dot segment; undefined for every other request. */
-export function dotSegmentRefusal(request: Request): Response | undefined {
+export function dotSegmentRefusal(request: Request, env: AclVars): Response | undefined {
   if (!hasDotSegment(rawPath(request.url))) return undefined;
-  return new Response(DOT_SEGMENT_REASON, { status: 400, headers: { ...ACL_HEADERS, 'Content-Type': 'text/plain; charset=UTF-8' } });
+  return new Response(DOT_SEGMENT_REASON, { status: 400, headers: { ...aclHeaders(env), 'Content-Type': 'text/plain; charset=UTF-8' } });
 }

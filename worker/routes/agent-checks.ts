@@ -3,7 +3,6 @@
 import { Hono, type Context } from 'hono';
 import { CheckDefinitionSchema, CheckUpdateSchema, type HealthCheck, type ServiceEntry } from '../consul/check';
 import type { AppEnv } from '../env';
-import { authorize } from '../http/acl';
 import { readBody } from '../http/body';
 import { endpoint } from '../http/endpoint';
 import { applyFilter } from '../http/filter';
@@ -24,7 +23,7 @@ endpoint(agentChecks, ['PUT'], '/check/register', async (c) => {
   const body = await readBody(c, CheckDefinitionSchema);
   if (!body.Name) throw badRequest('Missing check name');
   const spec = toCheckSpec(body, { CheckID: body.ID || body.CheckID || body.Name, Name: body.Name, ServiceID: body.ServiceID ?? '' }, 'Bad check status');
-  authorize(c, spec.ServiceID ? 'service' : 'node', spec.ServiceID, 'write');
+  // ACL: service:write on the check's service, or node:write (worker/acl/permissions.ts).
   unwrap(await c.var.dc.agentCheckRegister(spec));
   return empty(c);
 });

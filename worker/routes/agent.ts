@@ -5,7 +5,8 @@ import type { Node } from '../consul/common';
 import type { AgentService } from '../consul/service';
 import type { AppEnv } from '../env';
 import { datacentersByDistance } from '../federation/distance';
-import { aclDisabled, authorize } from '../http/acl';
+import { authorize } from '../http/acl';
+import { agentTokenRoute } from './acl-internal';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
 import { callerAddress } from '../http/caller';
@@ -29,7 +30,7 @@ function member(node: Node, datacenter: string, wan = false): AgentMember {
 }
 
 endpoint(agent, ['GET'], '/self', async (c) => {
-  authorize(c, 'agent', '', 'read');
+  authorize(c, 'agent', c.env.AGENT_NODE || 'beacon', 'read');
   const { node, datacenter } = await c.var.dc.agentInfo();
   return json(c, {
     Config: {
@@ -119,6 +120,4 @@ for (const path of ['/reload', '/leave', '/join/:address{.+}', '/force-leave/:no
   endpoint(agent, ['PUT'], path, (c) => empty(c));
 }
 
-endpoint(agent, ['PUT'], '/token/:kind{.*}', () => {
-  throw aclDisabled();
-});
+agentTokenRoute(agent);

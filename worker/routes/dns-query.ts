@@ -9,6 +9,11 @@ import { dnsSettings, type DnsVars } from '../dns/settings';
 import { federationOf } from '../federation/config';
 import { datacenterOfRequest } from '../federation/distance';
 import { datacenterSource } from '../federation/dns';
+import { aclSources } from '../acl/dns';
+import { NOT_BOOTSTRAPPED } from '../acl/enforce';
+import { aclBootstrapped, resolveSecret } from '../acl/resolve';
+import { aclSettings } from '../acl/settings';
+import { requestToken } from '../http/acl';
 
 const DNS_MESSAGE = 'application/dns-message';
 /** RFC 8484 4.1: a DNS message is at most 65535 bytes. */
@@ -36,7 +41,17 @@ dnsQuery.all('/', (c) => {
 });
 
 async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
-  const reply = await respond(query, sources(c.env, c.req.raw.cf as Record<string, unknown> | undefined), dnsSettings(c.env as Env & DnsVars));
+  const cf = c.req.raw.cf as Record<string, unknown> | undefined;
+  let all = sources(c.env, cf);
+  if (aclSettings(c.env).enabled) {
+    // ACLs: the DNS gateway's token (X-Consul-Token), else anonymous; answers hold only what it may read.
+    if (!(await aclBootstrapped(c.env))) return c.text(NOT_BOOTSTRAPPED, 403);
+    const federation = federationOf(c.env);
+    const identity = await resolveSecret(c.env, requestToken(c), datacenterOfRequest(federation, cf));
+    if (!identity) return c.text('ACL not found', 403);
+    all = aclSources(all, identity);
+  }
+  const reply = await respond(query, all, dnsSettings(c.env as Env & DnsVars));
   if (!reply) return c.text('Malformed DNS message', 400);
   return new Response(reply.bytes, {
     headers: { 'Content-Type': DNS_MESSAGE, 'Cache-Control': `max-age=${reply.ttl}` },
