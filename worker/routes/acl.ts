@@ -1,6 +1,7 @@
 // /v1/acl/*: bootstrap, tokens, policies, roles and replication status (Consul's agent/acl_endpoint.go).
 // While ACLs are off every one answers what a Consul agent with ACLs disabled does: 401.
 import { Hono, type Context } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import { z } from 'zod';
 import {
   AclPolicyBodySchema, AclRoleBodySchema, AclTokenBodySchema, REDACTED_SECRET, type AclToken,
@@ -22,8 +23,11 @@ import { pathTail } from '../http/path';
 
 export const aclApi = new Hono<AppEnv>();
 
+// While ACLs are off, a method the endpoint lists answers 401; any other still gets endpoint()'s 405
+// (Consul's wrap() checks the method before checkACLDisabled runs).
 aclApi.use('*', async (c, next) => {
-  if (!aclSettings(c.env).enabled) throw aclDisabled();
+  const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+  if (!aclSettings(c.env).enabled && method !== 'OPTIONS' && matchedRoutes(c).some((r) => r.method === method)) throw aclDisabled();
   await next();
 });
 

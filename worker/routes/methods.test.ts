@@ -18,6 +18,19 @@ function declaredRoutes(): { path: string; methods: string[] }[] {
   return [...byPath].filter(([, m]) => m.has('OPTIONS')).map(([path, m]) => ({ path, methods: [...m].filter((x) => x !== 'OPTIONS' && x !== 'ALL') }));
 }
 
+const patternOf = (path: string) =>
+  new RegExp(`^${path.replace(/:\w+\{([^}]*)\}/g, '(?:$1)').replace(/:\w+/g, '[^/]+')}$`);
+
+/**
+ * Another declared route also matches this route's paths and lists the method (GET for HEAD), as
+ * `/v1/acl/token/:id{.*}` takes `GET …/x/clone`: that request is listed there, so not a case here.
+ */
+function shadowed(route: { path: string }, method: string, routes: { path: string; methods: string[] }[]): boolean {
+  const path = concrete(route.path, { session: 'x', query: 'x' });
+  const wanted = method === 'HEAD' ? 'GET' : method;
+  return routes.some((other) => other !== route && other.methods.includes(wanted) && patternOf(other.path).test(path));
+}
+
 /** The route's path with each parameter replaced by something that exists, so a write would act. */
 function concrete(path: string, ids: { session: string; query: string }): string {
   const value = (name: string) => {
@@ -52,7 +65,7 @@ describe('methods a route does not list', () => {
     const routes = declaredRoutes();
     expect(routes.length).toBeGreaterThan(50);
     const unlisted = fc.record({ route: fc.constantFrom(...routes), method: fc.constantFrom(...METHODS), query: fc.constantFrom(...QUERIES) })
-      .filter(({ route, method }) => method === 'HEAD' || !route.methods.includes(method));
+      .filter(({ route, method }) => (method === 'HEAD' || !route.methods.includes(method)) && !shadowed(route, method, routes));
     await fc.assert(
       fc.asyncProperty(unlisted, async ({ route, method, query }) => {
         const path = concrete(route.path, ids) + query;
