@@ -8,8 +8,8 @@ export interface Io {
 }
 
 export const io: Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => void process.stdout.write(`${text}\n`),
+  err: (text) => void process.stderr.write(`${text}\n`),
 };
 
 /** Wraps an action: builds the client from the command's flags, maps thrown errors to exit codes. */
