@@ -119,6 +119,15 @@ export async function acquireSemaphore(client: Client, prefix: string, session: 
         if (await put(client, lockKey, { cas: String(pair.ModifyIndex), flags: SEMAPHORE_FLAG }, JSON.stringify(record))) break;
       }
       await client.request('DELETE', `/v1/kv/${encodeKey(`${prefix}/${session}`)}`);
+      // Consul's Semaphore.Destroy: with no holders and no live contenders left, the .lock record goes.
+      const res = await client.request('GET', `/v1/kv/${encodeKey(prefix)}/`, { query: { recurse: true, consistent: true }, allow404: true });
+      const pairs = res.status === 404 ? [] : parsePairs(await res.text());
+      const lock = pairs.find((p) => p.Key === lockKey);
+      const record = lock?.Value ? (JSON.parse(Buffer.from(lock.Value, 'base64').toString('utf8')) as Record_) : null;
+      const contenders = pairs.filter((p) => p.Key !== lockKey && p.Session);
+      if (lock && record && Object.keys(record.Holders).length === 0 && contenders.length === 0) {
+        await client.request('DELETE', `/v1/kv/${encodeKey(lockKey)}`, { query: { cas: String(lock.ModifyIndex) } });
+      }
     },
   };
 }

@@ -35,8 +35,15 @@ function decode(text: string, type: string): { json: string } {
   let value = JSON.parse(exact);
   if (type === 'key') value = Array.isArray(value) ? (value[0] ?? null) : value;
   if (type === 'keyprefix' && Array.isArray(value) && value.length === 0) value = null;
+  if (type === 'key' && value) value = goPair(value);
+  if (type === 'keyprefix' && value) value = value.map(goPair);
   return { json: JSON.stringify(value, null, 4).replace(/"Flags": "(\d+)"/g, '"Flags": $1') };
 }
+
+/** api.KVPair as the Go client marshals it: its struct's field order, Session always present. */
+const goPair = (p: Record<string, unknown>) => ({
+  Key: p.Key, CreateIndex: p.CreateIndex, ModifyIndex: p.ModifyIndex, LockIndex: p.LockIndex, Flags: p.Flags, Value: p.Value ?? null, Session: p.Session ?? '',
+});
 
 function runHandler(handler: string[], shell: boolean, input: string, index: string): Promise<number> {
   const [cmd, args] = shell ? ['/bin/sh', ['-c', handler.join(' ')]] : [handler[0], handler.slice(1)];
