@@ -39,7 +39,7 @@ function get(): Command {
       }
       if (opts.recurse) {
         const list = (await pairs(client, key, { recurse: true })) ?? [];
-        io.out(list.map((p) => (opts.detailed ? detailed(p, opts.base64) : `${p.Key}:${value(p, opts.base64)}`)).join(opts.detailed ? '\n\n' : '\n'));
+        if (list.length) io.out(list.map((p) => (opts.detailed ? detailed(p, opts.base64) : `${p.Key}:${value(p, opts.base64)}`)).join(opts.detailed ? '\n\n' : '\n'));
         return;
       }
       const [pair] = (await pairs(client, key, {})) ?? [];
