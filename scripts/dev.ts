@@ -1,15 +1,24 @@
 // `npm start`: Beacon's HTTP API on 127.0.0.1:8500 under wrangler dev, state kept in .beacon/state so a
 // restart loses nothing, and the DNS gateway on 127.0.0.1:8600. Ctrl-C stops everything it started.
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { configFromEnv } from '../dns-gateway/config';
 import { startGateway } from '../dns-gateway/main';
+import { configDirArg, startConfigDir } from './config-dir';
 import { PROJECT_ROOT, startLocal } from './start-local';
 
 const HTTP_PORT = Number(process.env.BEACON_HTTP_PORT ?? 8500);
 const persistTo = process.env.BEACON_STATE_DIR ?? join(PROJECT_ROOT, '.beacon', 'state');
 
-const server = await startLocal({ port: HTTP_PORT, persistTo });
+const dir = configDirArg(process.argv.slice(2), process.env);
+mkdirSync(persistTo, { recursive: true });
+const configDir = dir ? await startConfigDir(resolve(dir), join(persistTo, 'config-dir.json'), () => server.url) : undefined;
+const server = await startLocal({ port: HTTP_PORT, persistTo, vars: configDir ? { CONFIG_RELOAD_URL: configDir.reloadUrl } : {} });
 console.log(`Beacon HTTP API: ${server.url}  (state in ${persistTo})`);
+if (configDir) {
+  const errors = await configDir.sync();
+  console.log(`Config dir ${dir}: loaded${errors.length ? ` with ${errors.length} bad file(s)` : ''}`);
+}
 const gateway = await startGateway({ ...configFromEnv(), workerUrl: process.env.BEACON_DNS_WORKER_URL ?? server.url }).catch(async (err) => {
   await server.stop();
   throw err;
@@ -22,6 +31,7 @@ const shutdown = async () => {
   stopping = true;
   await gateway.stop();
   await server.stop();
+  await configDir?.stop();
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

@@ -7,6 +7,8 @@ import type { Federation } from './federation/config';
 export interface Env extends DatacenterEnv, AclVars {
   /** Longest blocking-query wait honoured, in ms. */
   MAX_WAIT_MS?: string;
+  /** Where `PUT /v1/agent/reload` asks the launcher to re-read the config directory (scripts/config-dir.ts). */
+  CONFIG_RELOAD_URL?: string;
 }
 
 export type DatacenterStub = DurableObjectStub<Datacenter>;

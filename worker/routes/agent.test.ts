@@ -19,6 +19,15 @@ describe('/v1/agent/self and friends', () => {
     await res.json();
   });
 
+  it('reports Consul\'s Stats sections for `consul info` and answers a reload without a config dir with an empty 200', async () => {
+    const { body } = await getJson<{ Stats: Record<string, Record<string, string>> }>('/v1/agent/self');
+    expect(Object.keys(body.Stats).sort()).toEqual(['agent', 'build', 'consul', 'raft', 'runtime', 'serf_lan']);
+    expect(body.Stats.consul).toMatchObject({ server: 'true', leader: 'true', known_datacenters: '3' });
+    const res = await api('/v1/agent/reload', { method: 'PUT' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+  });
+
   it('lists the agent as the one LAN member, and one server per datacenter as WAN members (consul_exporter reads both)', async () => {
     const member = (name: string, dc: string, port: number) => expect.objectContaining({ Name: name, Port: port, Status: 1, Tags: expect.objectContaining({ dc, build: expect.any(String) }) });
     expect((await getJson('/v1/agent/members')).body).toEqual([member(env.AGENT_NODE, 'dc1', 8301)]);

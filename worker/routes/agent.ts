@@ -24,7 +24,7 @@ export const agent = new Hono<AppEnv>();
 function member(node: Node, datacenter: string, wan = false): AgentMember {
   return {
     Name: wan ? `${node.Node}.${datacenter}` : node.Node, Addr: node.Address, Port: wan ? 8302 : 8301,
-    Tags: { dc: datacenter, role: 'consul', build: CONSUL_COMPATIBLE_VERSION },
+    Tags: { dc: datacenter, role: 'consul', build: CONSUL_COMPATIBLE_VERSION, vsn: '2', vsn_min: '2', vsn_max: '3', port: '8300' },
     Status: 1, ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
   };
 }
@@ -40,7 +40,11 @@ endpoint(agent, ['GET'], '/self', async (c) => {
     DebugConfig: {},
     Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 1e-5 },
     Member: member(node, datacenter),
-    Stats: { agent: {}, build: { version: CONSUL_COMPATIBLE_VERSION }, consul: {}, raft: {}, runtime: {}, serf_lan: {} },
+    Stats: {
+      agent: {}, build: { prerelease: '', revision: 'beacon', version: CONSUL_COMPATIBLE_VERSION },
+      consul: { server: 'true', leader: 'true', bootstrap: 'false', known_datacenters: String(c.var.federation.declared.length) },
+      raft: {}, runtime: { arch: 'workerd', os: 'workerd' }, serf_lan: {},
+    },
     Meta: node.Meta,
   });
 });
@@ -116,7 +120,21 @@ endpoint(agent, ['PUT'], '/maintenance', async (c) => {
   return empty(c);
 });
 
-for (const path of ['/reload', '/leave', '/join/:address{.+}', '/force-leave/:node{.+}']) {
+// The config directory lives beside the launcher (scripts/config-dir.ts): a reload asks it to re-read the
+// files and register what changed, and answers with its verdict.
+endpoint(agent, ['PUT'], '/reload', async (c) => {
+  authorize(c, 'agent', '', 'write');
+  const url = c.env.CONFIG_RELOAD_URL;
+  if (url) {
+    const res = await fetch(url, { method: 'PUT' }).catch((err: Error) => {
+      throw new ConsulError(500, `Failed reloading services: ${err.message}`);
+    });
+    if (!res.ok) throw new ConsulError(500, (await res.text()).trim() || `Failed reloading services: ${res.status}`);
+  }
+  return empty(c);
+});
+
+for (const path of ['/leave', '/join/:address{.+}', '/force-leave/:node{.+}']) {
   endpoint(agent, ['PUT'], path, (c) => empty(c));
 }
 
