@@ -1,14 +1,17 @@
-// `npm start`: Beacon's HTTP API on 127.0.0.1:8500 under wrangler dev, state kept in .beacon/state so a
-// restart loses nothing, and the DNS gateway on 127.0.0.1:8600. Ctrl-C stops everything it started.
+// `npm start`: Beacon's HTTP API on 127.0.0.1:8500 on plain workerd (`npm run dev`: wrangler dev, live reload),
+// state kept in .beacon/state so a restart loses nothing, and the DNS gateway on 127.0.0.1:8600. Ctrl-C,
+// SIGTERM, SIGHUP or the death of whatever started it stops everything it started.
 import { join } from 'node:path';
 import { configFromEnv } from '../dns-gateway/config';
 import { startGateway } from '../dns-gateway/main';
+import { watchParent } from './parent-watch';
 import { PROJECT_ROOT, startLocal } from './start-local';
 
 const HTTP_PORT = Number(process.env.BEACON_HTTP_PORT ?? 8500);
 const persistTo = process.env.BEACON_STATE_DIR ?? join(PROJECT_ROOT, '.beacon', 'state');
 
-const server = await startLocal({ port: HTTP_PORT, persistTo });
+const runtime = process.argv.includes('--wrangler') ? 'wrangler' : 'workerd';
+const server = await startLocal({ port: HTTP_PORT, persistTo, runtime, logRequests: process.env.BEACON_LOG === 'requests' });
 console.log(`Beacon HTTP API: ${server.url}  (state in ${persistTo})`);
 const gateway = await startGateway({ ...configFromEnv(), workerUrl: process.env.BEACON_DNS_WORKER_URL ?? server.url }).catch(async (err) => {
   await server.stop();
@@ -26,9 +29,11 @@ const shutdown = async () => {
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+process.on('SIGHUP', shutdown);
+watchParent(shutdown);
 server.process.on('exit', (code) => {
   if (!stopping) {
-    console.error(`wrangler dev exited (${code})`);
+    console.error(`${runtime} exited (${code})`);
     process.exit(code ?? 1);
   }
 });

@@ -1,11 +1,15 @@
-// Starts Beacon locally under `wrangler dev` (workerd with local Durable Objects, state persisted to
-// disk) and resolves once the HTTP API answers. Used by `npm start` and by the end-to-end tests.
+// Starts Beacon locally and resolves once the HTTP API answers: on plain `workerd serve` by default (the
+// fastest runtime; `npm start`, the end-to-end tests), or under `wrangler dev` with live reload
+// (`runtime: 'wrangler'`, `npm run dev`). Both keep Durable Objects in the same files under `persistTo`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { bundle, runWorkerd, writeBeaconConfig } from './workerd-runtime';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** dc1..dc3 in one server (the FEDERATION var; wrangler.toml deploys dc1 alone). */
@@ -21,9 +25,25 @@ export interface LocalServer {
 export interface StartOptions {
   port: number;
   persistTo: string;
-  /** Extra `--var NAME:value` settings for the worker. */
+  /** Extra `--var NAME:value` settings for the worker (text bindings under either runtime). */
   vars?: Record<string, string>;
   quiet?: boolean;
+  /** `workerd` (default): plain `workerd serve`; `wrangler`: `wrangler dev`, with live reload. */
+  runtime?: 'workerd' | 'wrangler';
+  /** One log line per request (workerd runtime; wrangler dev logs every request at `info` anyway). */
+  logRequests?: boolean;
+}
+
+/** The worker's vars under `npm start` and the tests: wrangler.toml's, 10-minute waits, three datacenters, then the caller's. */
+function localVars(extra: Record<string, string> | undefined): Record<string, string> {
+  const toml = readFileSync(join(PROJECT_ROOT, 'wrangler.toml'), 'utf8');
+  const fromToml = Object.fromEntries(
+    ['DATACENTER', 'AGENT_NODE', 'AGENT_ADDRESS'].flatMap((name) => {
+      const value = new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, 'm').exec(toml)?.[1];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  return { ...fromToml, MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...extra };
 }
 
 /** A port on 127.0.0.1 that nothing listens on right now. */
@@ -38,7 +58,52 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startLocal(options: StartOptions): Promise<LocalServer> {
+export function startLocal(options: StartOptions): Promise<LocalServer> {
+  return options.runtime === 'wrangler' ? startWranglerDev(options) : startWorkerd(options);
+}
+
+/** Bundles Beacon into a temp dir, runs plain workerd on `options.port`; the bundle goes when it stops. */
+async function startWorkerd(options: StartOptions): Promise<LocalServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-workerd-'));
+  try {
+    await bundle(join(dir, 'beacon'));
+    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: options.port, vars: localVars(options.vars), logRequests: options.logRequests });
+    const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
+    const url = `http://127.0.0.1:${options.port}`;
+    const stop = async () => {
+      await workerd.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    await waitForApi(url, workerd.process, () => workerd.diagnostics(), stop);
+    return { url, port: options.port, process: workerd.process, stop };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Resolves once `GET /v1/status/leader` answers 200 (60 s at most); stops the server and throws otherwise. */
+async function waitForApi(url: string, child: ChildProcess, diagnostics: () => string, stop: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`Beacon exited: ${diagnostics()}`);
+    }
+    try {
+      const res = await fetch(`${url}/v1/status/leader`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  await stop();
+  throw new Error(`Beacon did not answer on ${url} within 60s: ${diagnostics()}`);
+}
+
+/** `wrangler dev` (live reload) in a process group of its own, stopped by group. */
+export async function startWranglerDev(options: StartOptions): Promise<LocalServer> {
   // Its own inspector port: wrangler's default (9229, else a neighbour) collides when several servers start at once.
   const inspectorPort = await freePort();
   const args = [
