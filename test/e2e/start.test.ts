@@ -77,10 +77,12 @@ interface NpmStart {
 }
 
 /** `npm start` as a user runs it, on free ports with its own state dir; resolves once the DNS gateway line is printed. */
-async function npmStart(env: Record<string, string>): Promise<NpmStart> {
+async function npmStart(env: Record<string, string>, ownGroup = false): Promise<NpmStart> {
   const port = await freePort();
   const child = spawn('npm', ['start'], {
     cwd: PROJECT_ROOT,
+    // Its own process group, as a terminal gives the foreground job, for a Ctrl-C to the whole group.
+    detached: ownGroup,
     env: { ...process.env, BEACON_HTTP_PORT: String(port), BEACON_DNS_PORT: String(await freePort()), BEACON_STATE_DIR: await tempDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,5 +152,15 @@ describe('npm start on plain workerd', () => {
     expect(await eventually(() => [...tree.keys()].every((pid) => !alive(pid)))).toBe(true);
     expect(await listening(server.port)).toBe(false);
     expect(server.output()).not.toContain(key);
+  }, 240_000);
+
+  it('stops everything on Ctrl-C (SIGINT to its whole process group, as a terminal sends it)', async () => {
+    const server = await npmStart({}, true);
+    const tree = descendants(server.child.pid!);
+    expect([...tree.values()]).toContain('workerd');
+    expect((await fetch(`${server.url}/v1/status/leader`)).status).toBe(200);
+    process.kill(-server.child.pid!, 'SIGINT');
+    expect(await eventually(() => [...tree.keys(), server.child.pid!].every((pid) => !alive(pid)))).toBe(true);
+    expect(await listening(server.port)).toBe(false);
   }, 240_000);
 });
