@@ -93,6 +93,9 @@ const config :Workerd.Config = (
     (name = "beacon", worker = ${beacon}),${config.logRequests ? `
     (name = "request-log", worker = ${logger}),` : ''}
     (name = "do-storage", disk = (path = ${str(doStorageDir(config.persistTo))}, writable = true)),
+    # Every worker's fetch() and connect() (HTTP and TCP checks) go out here; workerd's default allows public
+    # addresses only, so checks of 127.0.0.1 or a LAN service would fail. The same allow list as wrangler dev's.
+    (name = "internet", network = (allow = ["public", "private", "240.0.0.0/4"], tlsOptions = (trustBrowserCas = true))),
   ],
   sockets = [(name = "http", address = ${str(`127.0.0.1:${config.port}`)}, http = (), service = ${str(front)})],
 );
