@@ -1,19 +1,29 @@
-// `npm start`: Beacon's HTTP API on 127.0.0.1:8500 under wrangler dev, state kept in .beacon/state so a
-// restart loses nothing, and the DNS gateway on 127.0.0.1:8600. Ctrl-C stops everything it started.
+// `npm start`: Beacon's HTTP API on 127.0.0.1:8500 on plain workerd (`npm run dev`: wrangler dev, live reload),
+// state kept in .beacon/state so a restart loses nothing, the services of `-config-dir DIR` registered, and
+// the DNS gateway on 127.0.0.1:8600. Ctrl-C, SIGTERM, SIGHUP or the death of whatever started it stops
+// everything it started.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configFromEnv } from '../dns-gateway/config';
 import { startGateway } from '../dns-gateway/main';
 import { configDirArg, startConfigDir } from './config-dir';
+import { watchParent } from './parent-watch';
 import { PROJECT_ROOT, startLocal } from './start-local';
 
 const HTTP_PORT = Number(process.env.BEACON_HTTP_PORT ?? 8500);
 const persistTo = process.env.BEACON_STATE_DIR ?? join(PROJECT_ROOT, '.beacon', 'state');
 
-const dir = configDirArg(process.argv.slice(2), process.env);
+const runtime = process.argv.includes('--wrangler') ? 'wrangler' : 'workerd';
+const dir = configDirArg(process.argv.slice(2).filter((arg) => arg !== '--wrangler'), process.env);
 mkdirSync(persistTo, { recursive: true });
 const configDir = dir ? await startConfigDir(resolve(dir), join(persistTo, 'config-dir.json'), () => server.url) : undefined;
-const server = await startLocal({ port: HTTP_PORT, persistTo, vars: configDir ? { CONFIG_RELOAD_URL: configDir.reloadUrl } : {} });
+const server = await startLocal({
+  port: HTTP_PORT,
+  persistTo,
+  runtime,
+  logRequests: process.env.BEACON_LOG === 'requests',
+  vars: configDir ? { CONFIG_RELOAD_URL: configDir.reloadUrl } : {},
+});
 console.log(`Beacon HTTP API: ${server.url}  (state in ${persistTo})`);
 if (configDir) {
   const errors = await configDir.sync();
@@ -36,9 +46,11 @@ const shutdown = async () => {
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+process.on('SIGHUP', shutdown);
+watchParent(shutdown);
 server.process.on('exit', (code) => {
   if (!stopping) {
-    console.error(`wrangler dev exited (${code})`);
+    console.error(`${runtime} exited (${code})`);
     process.exit(code ?? 1);
   }
 });

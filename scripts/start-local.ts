@@ -1,12 +1,15 @@
-// Starts Beacon locally under `wrangler dev` (workerd with local Durable Objects, state persisted to
-// disk) and resolves once the HTTP API answers. Used by `npm start` and by the end-to-end tests.
+// Starts Beacon locally and resolves once the HTTP API answers: on plain `workerd serve` by default (the
+// fastest runtime; `npm start`, the end-to-end tests), or under `wrangler dev` with live reload
+// (`runtime: 'wrangler'`, `npm run dev`). Both keep Durable Objects in the same files under `persistTo`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { bundle, runWorkerd, writeBeaconConfig } from './workerd-runtime';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** dc1..dc3 in one server (the FEDERATION var; wrangler.toml deploys dc1 alone). */
@@ -22,11 +25,55 @@ export interface LocalServer {
 export interface StartOptions {
   port: number;
   persistTo: string;
-  /** Extra `--var NAME:value` settings for the worker. */
+  /** Extra `--var NAME:value` settings for the worker (text bindings under either runtime). */
   vars?: Record<string, string>;
-  /** Worker secrets (ACL_INITIAL_MANAGEMENT_TOKEN), passed in a private env file. */
+  /** Worker secrets (ACL_INITIAL_MANAGEMENT_TOKEN): a private env file for wrangler, a binding in workerd's 0700 temp dir. */
   secrets?: Record<string, string>;
   quiet?: boolean;
+  /** `workerd` (default): plain `workerd serve`; `wrangler`: `wrangler dev`, with live reload. */
+  runtime?: 'workerd' | 'wrangler';
+  /** One log line per request (workerd runtime; wrangler dev logs every request at `info` anyway). */
+  logRequests?: boolean;
+}
+
+/** The worker's vars under `npm start` and the tests: wrangler.toml's, 10-minute waits, three datacenters, then the caller's. */
+function localVars(extra: Record<string, string> | undefined): Record<string, string> {
+  const toml = readFileSync(join(PROJECT_ROOT, 'wrangler.toml'), 'utf8');
+  const fromToml = Object.fromEntries(
+    ['DATACENTER', 'AGENT_NODE', 'AGENT_ADDRESS'].flatMap((name) => {
+      const value = new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, 'm').exec(toml)?.[1];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  return { ...fromToml, MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...aclVarsFromEnv(), ...extra };
+}
+
+/**
+ * ACLs locally: off unless BEACON_ACL_ENABLED=true (like `consul agent -dev`); BEACON_ACL_DEFAULT_POLICY and
+ * BEACON_ACL_INITIAL_MANAGEMENT_TOKEN set the rest. HTTP bootstrap stays open locally, as in Consul.
+ */
+export function aclVarsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return {
+    ACL_ENABLED: env.BEACON_ACL_ENABLED === 'true' ? 'true' : 'false',
+    ACL_HTTP_BOOTSTRAP: 'true',
+    ACL_DEFAULT_POLICY: env.BEACON_ACL_DEFAULT_POLICY || 'allow',
+  };
+}
+
+/** The secrets the worker gets: the initial management token from the environment, then the caller's. */
+function localSecrets(extra: Record<string, string> | undefined): Record<string, string> {
+  const all = { ACL_INITIAL_MANAGEMENT_TOKEN: process.env.BEACON_ACL_INITIAL_MANAGEMENT_TOKEN ?? '', ...extra };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v));
+}
+
+/** The initial management token goes to wrangler in a private file, never on a command line `ps` shows. */
+function secretsFile(secrets: Record<string, string>): string | undefined {
+  const entries = Object.entries(secrets);
+  if (!entries.length) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-secrets-'));
+  const file = join(dir, '.env');
+  writeFileSync(file, entries.map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  return file;
 }
 
 /** A port on 127.0.0.1 that nothing listens on right now. */
@@ -41,31 +88,55 @@ export function freePort(): Promise<number> {
   });
 }
 
-/**
- * ACLs locally: off unless BEACON_ACL_ENABLED=true (like `consul agent -dev`); BEACON_ACL_DEFAULT_POLICY and
- * BEACON_ACL_INITIAL_MANAGEMENT_TOKEN set the rest. HTTP bootstrap stays open locally, as in Consul.
- */
-export function aclVarsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const vars: Record<string, string> = { ACL_ENABLED: env.BEACON_ACL_ENABLED === 'true' ? 'true' : 'false', ACL_HTTP_BOOTSTRAP: 'true' };
-  if (env.BEACON_ACL_DEFAULT_POLICY) vars.ACL_DEFAULT_POLICY = env.BEACON_ACL_DEFAULT_POLICY;
-  else vars.ACL_DEFAULT_POLICY = 'allow';
-  return vars;
+export function startLocal(options: StartOptions): Promise<LocalServer> {
+  return options.runtime === 'wrangler' ? startWranglerDev(options) : startWorkerd(options);
 }
 
-/** The initial management token goes to wrangler in a private file, never on a command line `ps` shows. */
-function secretsFile(secrets: Record<string, string>): string | undefined {
-  const entries = Object.entries(secrets).filter(([, v]) => v);
-  if (!entries.length) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'beacon-secrets-'));
-  const file = join(dir, '.env');
-  writeFileSync(file, entries.map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
-  return file;
+/** Bundles Beacon into a temp dir, runs plain workerd on `options.port`; the bundle goes when it stops. */
+async function startWorkerd(options: StartOptions): Promise<LocalServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-workerd-'));
+  try {
+    await bundle(join(dir, 'beacon'));
+    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: options.port, vars: { ...localVars(options.vars), ...localSecrets(options.secrets) }, logRequests: options.logRequests });
+    const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
+    const url = `http://127.0.0.1:${options.port}`;
+    const stop = async () => {
+      await workerd.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    await waitForApi(url, workerd.process, () => workerd.diagnostics(), stop);
+    return { url, port: options.port, process: workerd.process, stop };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
-export async function startLocal(options: StartOptions): Promise<LocalServer> {
-  const envFile = secretsFile({ ACL_INITIAL_MANAGEMENT_TOKEN: process.env.BEACON_ACL_INITIAL_MANAGEMENT_TOKEN ?? '', ...options.secrets });
+/** Resolves once `GET /v1/status/leader` answers 200 (60 s at most); stops the server and throws otherwise. */
+async function waitForApi(url: string, child: ChildProcess, diagnostics: () => string, stop: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`Beacon exited: ${diagnostics()}`);
+    }
+    try {
+      const res = await fetch(`${url}/v1/status/leader`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  await stop();
+  throw new Error(`Beacon did not answer on ${url} within 60s: ${diagnostics()}`);
+}
+
+/** `wrangler dev` (live reload) in a process group of its own, stopped by group. */
+export async function startWranglerDev(options: StartOptions): Promise<LocalServer> {
   // Its own inspector port: wrangler's default (9229, else a neighbour) collides when several servers start at once.
   const inspectorPort = await freePort();
+  const envFile = secretsFile(localSecrets(options.secrets));
   const args = [
     'wrangler', 'dev', ...(envFile ? ['--env-file', envFile] : []), '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo,
     '--inspector-ip', '127.0.0.1', '--inspector-port', String(inspectorPort),

@@ -1,17 +1,13 @@
 // Builds Beacon and the bench worker with `wrangler deploy --dry-run`, writes one workerd config with
 // three services (Beacon, the bench worker, a no-op worker), and runs plain `workerd serve` on it.
 // Sockets listen on 127.0.0.1 port 0; workerd reports the ports it took on a control pipe.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../start-local';
+import { bundle, compatibility, list, runWorkerd, str, stopProcess, textVars, WORKERD_BIN } from '../workerd-runtime';
 
-export const WORKERD_BIN = join(PROJECT_ROOT, 'node_modules', '.bin', 'workerd');
-const WRANGLER_BIN = join(PROJECT_ROOT, 'node_modules', '.bin', 'wrangler');
-const run = promisify(execFile);
+export { WORKERD_BIN, stopProcess };
 
 export const VARS = { DATACENTER: 'dc1', AGENT_NODE: 'beacon', AGENT_ADDRESS: '127.0.0.1', MAX_WAIT_MS: '600000' };
 const SOCKETS = ['beacon', 'bench', 'noop'] as const;
@@ -27,28 +23,13 @@ export interface Workerd {
 
 /** Bundles both workers: `<dir>/beacon/index.js` and `<dir>/bench/bare-worker.js` (wrangler names the output after the entry). */
 export async function build(dir: string): Promise<void> {
-  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', NO_COLOR: '1' };
-  const dryRun = (outdir: string, ...extra: string[]) =>
-    run(WRANGLER_BIN, ['deploy', ...extra, '--dry-run', '--outdir', join(dir, outdir)], { cwd: PROJECT_ROOT, env, timeout: 120_000 });
-  await Promise.all([dryRun('beacon'), dryRun('bench', 'scripts/bench/bare-worker.ts', '--name', 'beacon-bench')]);
+  await Promise.all([bundle(join(dir, 'beacon')), bundle(join(dir, 'bench'), 'scripts/bench/bare-worker.ts', '--name', 'beacon-bench')]);
 }
-
-/** The compatibility date and flags Beacon deploys with, read from wrangler.toml. */
-async function compatibility(): Promise<{ date: string; flags: string[] }> {
-  const toml = await readFile(join(PROJECT_ROOT, 'wrangler.toml'), 'utf8');
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? '';
-  if (!date) throw new Error('bench: no compatibility_date in wrangler.toml');
-  return { date, flags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]) };
-}
-
-const str = (s: string) => JSON.stringify(s);
-const list = (items: string[]) => `[${items.join(', ')}]`;
 
 /** The capnp text: embedded paths are relative to the config file, which lives in `dir`. */
 export async function configText(dir: string, bindingVars: Record<string, string> = VARS): Promise<string> {
   const { date, flags } = await compatibility();
-  const vars = Object.entries(bindingVars).map(([name, value]) => `(name = ${str(name)}, text = ${str(value)})`);
+  const vars = textVars(bindingVars);
   const worker = (module: string, bindings: string[], uniqueKey?: string) => `(
     modules = [(name = "index.js", esModule = embed ${str(module)})],
     compatibilityDate = ${str(date)},
@@ -84,63 +65,12 @@ export async function startWorkerd(dir: string, vars: Record<string, string> = V
   await mkdir(join(dir, 'do-storage'), { recursive: true });
   await writeFile(join(dir, 'noop.js'), "export default { fetch() { return new Response('ok'); } };\n");
   await writeFile(join(dir, 'config.capnp'), await configText(dir, vars));
-  const child = spawn(WORKERD_BIN, ['serve', join(dir, 'config.capnp'), '--control-fd=3'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
-  if (child.pid === undefined) throw new Error('bench: workerd did not start');
-  let stderr = '';
-  const keep = (chunk: Buffer) => (stderr = (stderr + chunk).slice(-4000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const stop = () => stopProcess(child);
-  try {
-    const ports = await listenPorts(child, child.stdio[3] as Readable, () => stderr);
-    const urls = Object.fromEntries(SOCKETS.map((s) => [s, `http://127.0.0.1:${ports.get(s)}`])) as Record<SocketName, string>;
-    const state = () => (child.exitCode === null && child.signalCode === null ? 'running' : `exited (${child.exitCode ?? child.signalCode})`);
-    const diagnostics = () => `workerd ${state()}; output: ${stderr || '(none)'}`;
-    return { urls, pid: child.pid, diagnostics, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-}
-
-/** Reads `{"event":"listen","socket":..,"port":..}` lines until every socket is listening (30 s at most). */
-async function listenPorts(child: ChildProcess, control: Readable, stderr: () => string): Promise<Map<string, number>> {
-  const ports = new Map<string, number>();
-  let buffered = '';
-  control.on('data', (chunk) => {
-    buffered += chunk;
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      const message = JSON.parse(line) as { event?: string; socket?: string; port?: number };
-      if (message.event === 'listen' && message.socket && message.port) ports.set(message.socket, message.port);
-    }
-  });
-  const deadline = Date.now() + 30_000;
-  while (ports.size < SOCKETS.length) {
-    if (child.exitCode !== null) throw new Error(`bench: workerd exited (${child.exitCode}): ${stderr()}`);
-    if (Date.now() > deadline) throw new Error(`bench: workerd sockets not ready within 30 s: ${stderr()}`);
-    await sleep(50);
-  }
-  return ports;
-}
-
-/** SIGTERM by PID, then SIGKILL if it is still there after 5 s. */
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5000)]);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await Promise.race([exited, sleep(2000)]);
-  }
+  const workerd = await runWorkerd(join(dir, 'config.capnp'), { cwd: dir, sockets: SOCKETS });
+  const urls = Object.fromEntries(SOCKETS.map((s) => [s, `http://127.0.0.1:${workerd.ports.get(s)}`])) as Record<SocketName, string>;
+  return { urls, pid: workerd.pid, diagnostics: workerd.diagnostics, stop: workerd.stop };
 }
 
 export async function workerdVersion(): Promise<string> {
-  const { stdout } = await run(WORKERD_BIN, ['--version'], { timeout: 10_000 });
+  const { stdout } = await promisify(execFile)(WORKERD_BIN, ['--version'], { timeout: 10_000 });
   return stdout.trim();
 }

@@ -1,4 +1,4 @@
-// Starts one local Beacon (wrangler dev, fresh state in a temp dir) for the node test project and
+// Starts one local Beacon (npm start's runtime: plain workerd, fresh state in a temp dir) for the node test project and
 // hands its URL to the tests as inject('beaconUrl'). Stopped by PID when the run ends.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

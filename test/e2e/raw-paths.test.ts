@@ -7,7 +7,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startLocal, type LocalServer } from '../../scripts/start-local';
 import { freePort } from './global-setup';
 
 interface Answer {
@@ -56,7 +57,7 @@ const w :Workerd.Worker = (modules = [(name = "echo.js", esModule = embed "echo.
   });
 });
 
-describe('Beacon under wrangler dev, over a raw socket', () => {
+describe('Beacon under npm start (plain workerd), over a raw socket', () => {
   it('answers HEAD as GET without a body and writes nothing, even with a body', async () => {
     const prefix = uniq('raw-head');
     expect((await raw(port(), 'PUT', `/v1/kv/${prefix}/a`, 'kept')).status).toBe(200);
@@ -83,13 +84,34 @@ describe('Beacon under wrangler dev, over a raw socket', () => {
     expect((await raw(port(), 'GET', `/v1/kv/${prefix}/x?raw`)).body).toBe('kept');
   });
 
+  it('is handed a raw `..` already resolved by workerd, but `%2e%2e` and `\\` as sent, which it refuses (README)', async () => {
+    const prefix = uniq('raw-workerd');
+    expect((await raw(port(), 'PUT', `/v1/kv/${prefix}/x`, 'folded')).status).toBe(200);
+    expect((await raw(port(), 'GET', `/v1/kv/${prefix}/sub/../x?raw`)).body).toBe('folded');
+    for (const target of [`/v1/kv/${prefix}/sub/%2e%2e/x?raw`, `/v1/kv/${prefix}/sub/.%2E/x?raw`, `/v1/kv/${prefix}/sub\\..\\x?raw`]) {
+      expect(await raw(port(), 'GET', target), target).toEqual({ status: 400, body: 'URL path contains invalid or encoded traversal sequence' });
+    }
+  });
+});
+
+describe('Beacon under npm run dev (wrangler dev), over a raw socket', () => {
+  let server: LocalServer;
+  const persistTo = mkdtemp(join(tmpdir(), 'beacon-raw-dev-'));
+  beforeAll(async () => {
+    server = await startLocal({ port: await freePort(), persistTo: await persistTo, quiet: true, runtime: 'wrangler' });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await rm(await persistTo, { recursive: true, force: true });
+  });
+
   it('is handed `..` and `%2e%2e` already resolved by wrangler dev\'s proxy, which Beacon cannot tell from a plain path (README)', async () => {
     // A read shows it without harm: the request names <prefix>/sub/../x and gets <prefix>/x. Deployed,
     // Cloudflare's URL normalisation does the same unless turned off (README "Bad input").
     const prefix = uniq('raw-folded');
-    expect((await raw(port(), 'PUT', `/v1/kv/${prefix}/x`, 'folded')).status).toBe(200);
+    expect((await raw(server.port, 'PUT', `/v1/kv/${prefix}/x`, 'folded')).status).toBe(200);
     for (const target of [`/v1/kv/${prefix}/sub/../x?raw`, `/v1/kv/${prefix}/sub/%2e%2e/x?raw`, `/v1/kv/${prefix}/sub/.%2E/x?raw`]) {
-      expect((await raw(port(), 'GET', target)).body, target).toBe('folded');
+      expect((await raw(server.port, 'GET', target)).body, target).toBe('folded');
     }
   });
 });
