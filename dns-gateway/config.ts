@@ -19,15 +19,20 @@ export const GatewayConfigSchema = z.object({
   /** How long an answer is reused, whatever its DNS TTL: this bounds staleness (see README, DNS). */
   cacheMs: z.coerce.number().int().min(0).max(1000).default(500),
   cacheEntries: z.coerce.number().int().positive().default(10_000),
-  /** A TCP connection with no query for this long is closed. */
+  /** A TCP connection that completes no query for this long is closed (RFC 7766 §6.2.3: seconds, not minutes). */
   tcpIdleMs: z.coerce.number().int().positive().default(10_000),
+  /** Open TCP connections one client address may hold; more are closed at once. */
+  tcpMaxPerClient: z.coerce.number().int().positive().default(16),
+  /** Open TCP connections in all (BIND's tcp-clients is 150); more are refused by the listener. */
+  tcpMaxConnections: z.coerce.number().int().positive().default(512),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
 export const parseConfig = (input: Partial<Record<keyof GatewayConfig, unknown>> = {}): GatewayConfig => GatewayConfigSchema.parse(input);
 
-/** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS. */
+/** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS,
+ * _TCP_IDLE_MS, _TCP_MAX_PER_CLIENT, _TCP_MAX_CONNECTIONS. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const pick = (name: string) => (env[`BEACON_DNS_${name}`]?.trim() ? env[`BEACON_DNS_${name}`]!.trim() : undefined);
   return parseConfig({
@@ -38,5 +43,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     recursors: pick('RECURSORS')?.split(',').map((s) => s.trim()).filter(Boolean),
     recursorTimeoutMs: pick('RECURSOR_TIMEOUT_MS'),
     cacheMs: pick('CACHE_MS'),
+    tcpIdleMs: pick('TCP_IDLE_MS'),
+    tcpMaxPerClient: pick('TCP_MAX_PER_CLIENT'),
+    tcpMaxConnections: pick('TCP_MAX_CONNECTIONS'),
   });
 }

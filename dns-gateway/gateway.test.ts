@@ -10,6 +10,7 @@ import { decodeReply, encodeQuery, framed, tcpExchange, udpAsk, udpExchange } fr
 
 const header = (qd: number, flags = 0x0100) => Buffer.from([0x12, 0x34, flags >> 8, flags & 0xff, 0, qd, 0, 0, 0, 0, 0, 0]);
 const TYPE_A = Buffer.from([0, 1, 0, 1]);
+const CONSUL = Buffer.from([6, ...Buffer.from('consul'), 0]);
 const label = (n: number) => Buffer.concat([Buffer.from([n]), Buffer.alloc(n, 0x61)]);
 
 const MALFORMED: Array<[string, Buffer]> = [
@@ -23,6 +24,10 @@ const MALFORMED: Array<[string, Buffer]> = [
   ['no question', header(0)],
   ['two questions', Buffer.concat([header(2), encodeQuery('a.consul', 'A').subarray(12), encodeQuery('b.consul', 'A').subarray(12)])],
   ['a response instead of a query', Buffer.concat([header(1, 0x8100), encodeQuery('a.consul', 'A').subarray(12)])],
+  // dns-packet reads labels as UTF-8: these would be echoed longer (up to 189 octets) or split in two.
+  ['a label with bytes that are not UTF-8', Buffer.concat([header(1), Buffer.from([3, 0xff, 0xfe, 0x80]), CONSUL, TYPE_A])],
+  ['a 63-octet label of bytes that are not UTF-8', Buffer.concat([header(1), Buffer.from([63]), Buffer.alloc(63, 0xc3), CONSUL, TYPE_A])],
+  ['a label holding a dot', Buffer.concat([header(1), Buffer.from([3, 0x61, 0x2e, 0x62]), CONSUL, TYPE_A])],
 ];
 
 describe('dns-gateway robustness', () => {
@@ -38,6 +43,15 @@ describe('dns-gateway robustness', () => {
     expect(decodeReply((await udpExchange(gateway.port, bytes))!)).toMatchObject({ id: 0x1234, rcode: 'FORMERR' });
     expect(decodeReply((await tcpExchange(gateway.port, framed(bytes)))!)).toMatchObject({ id: 0x1234, rcode: 'FORMERR' });
     await stillServing();
+  });
+
+  it('echoes a question byte for byte: case and UTF-8 labels kept', async () => {
+    for (const name of ['BeAcOn.NoDe.CoNsUl', 'café.node.consul', 'ünïcode.service.consul']) {
+      const query = encodeQuery(name, 'A');
+      for (const reply of [await udpExchange(gateway.port, query), await tcpExchange(gateway.port, framed(query))]) {
+        expect(reply!.subarray(12, query.length).equals(query.subarray(12))).toBe(true);
+      }
+    }
   });
 
   it('ignores a datagram too short to carry an ID', async () => {

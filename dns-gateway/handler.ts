@@ -1,9 +1,11 @@
 // One query in, one reply out, for both transports: answers repeated queries from the cache, refuses
-// what does not decode, forwards foreign names (and reverse names the worker refuses) to recursors,
-// relays the rest to the worker, and fits the reply to the transport. Never throws.
+// what does not decode (or whose question would not echo byte for byte), forwards foreign names (and
+// reverse names the worker refuses) to recursors, relays the rest to the worker, and fits the reply to
+// the transport. Never throws.
 import * as packet from 'dns-packet';
 import { AnswerCache } from './cache';
 import type { GatewayConfig } from './config';
+import { questionEchoes } from './question';
 import { forward } from './recursor';
 import { relay } from './relay';
 import { encodeWithin, TCP_MAX, udpLimit } from './truncate';
@@ -50,6 +52,7 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
     const flags = (query.flags ?? 0) & ECHOED;
     if (query.type !== 'query' || query.questions?.length !== 1) return errorReply(id, flags, FORMERR);
     const [question] = query.questions;
+    if (!questionEchoes(message, question)) return errorReply(id, flags, FORMERR);
     const recurse = async () =>
       (await forward(message, transport, config.recursors, config.recursorTimeoutMs)) ?? errorReply(id, flags, SERVFAIL, query.questions);
     if (recursion && !forWorker(question.name)) return recurse();

@@ -19,7 +19,7 @@ export async function startGateway(options: Partial<GatewayConfig> | GatewayConf
   const udp = await listenUdp(config.host, config.port, handle, log);
   // With port 0, TCP takes the port UDP was given.
   const port = udp.address().port;
-  const tcp = await listenTcp(config.host, port, config.tcpIdleMs, handle, log).catch((err) => {
+  const tcp = await listenTcp(config.host, port, { idleMs: config.tcpIdleMs, maxPerClient: config.tcpMaxPerClient, maxConnections: config.tcpMaxConnections }, handle, log).catch((err) => {
     udp.close();
     throw err;
   });

@@ -1,15 +1,41 @@
 // The TCP listener (RFC 7766): two-byte length-prefixed messages, several per connection, answered as
-// they complete. Idle connections close after `idleMs`; a zero-length frame (nothing to answer) closes it.
+// they complete. A connection that completes no query for `idleMs` is closed, however slowly bytes trickle
+// in (a half-sent frame does not keep it open); each client address may hold `maxPerClient` connections and
+// the listener `maxConnections` in all; a zero-length frame (nothing to answer) closes the connection.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Handler } from './handler';
 
-export function listenTcp(host: string, port: number, idleMs: number, handle: Handler, log: (m: string) => void): Promise<{ server: Server; close(): Promise<void> }> {
+export interface TcpLimits {
+  idleMs: number;
+  maxPerClient: number;
+  maxConnections: number;
+}
+
+export function listenTcp(host: string, port: number, limits: TcpLimits, handle: Handler, log: (m: string) => void): Promise<{ server: Server; close(): Promise<void> }> {
   const connections = new Set<Socket>();
+  const perClient = new Map<string, number>();
   const server = createServer((socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    socket.setTimeout(idleMs, () => socket.destroy());
+    const client = socket.remoteAddress ?? '';
+    const held = perClient.get(client) ?? 0;
     socket.on('error', () => socket.destroy());
+    if (held >= limits.maxPerClient) return void socket.destroy();
+    perClient.set(client, held + 1);
+    connections.add(socket);
+    let pending = 0;
+    let idle: NodeJS.Timeout | undefined;
+    // Only a complete query or a reply counts as activity; while a query is being answered nothing expires.
+    const touch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => pending === 0 && socket.destroy(), limits.idleMs);
+    };
+    touch();
+    socket.on('close', () => {
+      clearTimeout(idle);
+      connections.delete(socket);
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
+    });
     let buffered: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk) => {
       buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
@@ -19,18 +45,27 @@ export function listenTcp(host: string, port: number, idleMs: number, handle: Ha
         if (buffered.length < 2 + length) break;
         const message = Buffer.from(buffered.subarray(2, 2 + length));
         buffered = buffered.subarray(2 + length);
+        pending++;
+        touch();
         handle(message, 'tcp').then(
           (reply) => {
+            pending--;
+            touch();
             if (!reply || socket.destroyed) return;
             const prefix = Buffer.alloc(2);
             prefix.writeUInt16BE(reply.length);
             socket.write(Buffer.concat([prefix, reply]));
           },
-          (err: Error) => log(`dns-gateway: tcp: ${err.message}`),
+          (err: Error) => {
+            pending--;
+            touch();
+            log(`dns-gateway: tcp: ${err.message}`);
+          },
         );
       }
     });
   });
+  server.maxConnections = limits.maxConnections;
   // Closing also ends open client connections, so stopping never waits on an idle client.
   const close = () =>
     new Promise<void>((resolve) => {

@@ -174,8 +174,14 @@ export class Datacenter extends DatacenterCore {
     });
   }
 
-  txnApply(ops: TxnOp[]): Promise<TxnOutcome> {
-    return this.writeBatched((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter));
+  async txnApply(ops: TxnOp[]): Promise<TxnOutcome> {
+    const outcome = await this.writeBatched((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter));
+    // As after a catalog deregistration, the agent node comes straight back if the transaction removed it.
+    const agent = this.agentNode.toLowerCase();
+    if (outcome.ok && ops.some((op) => 'Node' in op && op.Node.Verb.startsWith('delete') && op.Node.Node.toLowerCase() === agent)) {
+      this.ensureAgentNode(this.env.AGENT_ADDRESS || '127.0.0.1');
+    }
+    return outcome;
   }
 
   async sessionCreate(req: SessionCreateRequest): Promise<Outcome<string>> {

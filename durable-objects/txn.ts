@@ -4,14 +4,51 @@ import type { TxnError, TxnOp, TxnOutcome, TxnResult } from '../worker/consul/tx
 import type { Tx } from './indexes';
 import { applyKvOp } from './kv';
 import type { LockDelays } from './lock-delays';
-import { listChecksOnNode, toHealthCheck } from './store/checks';
-import { getNode, toNode } from './store/nodes';
-import { getService, toNodeService } from './store/services';
+import { deleteCheck, getCheck, listChecksOnNode, setCheckStatus, toHealthCheck, upsertCheck } from './store/checks';
+import { deleteNode, getNode, toNode, upsertNode } from './store/nodes';
+import { deleteService, getService, toNodeService, upsertService } from './store/services';
 
 type Step = { ok: true; results: TxnResult[] } | { ok: false; why: string };
 
-/** Beacon's transactions read the catalog but do not write it. */
-const readOnly = (kind: string, verb: string): Step | null => (verb === 'get' ? null : { ok: false, why: `${kind} verb ${JSON.stringify(verb)} is not supported by Beacon (only "get")` });
+const done = (results: TxnResult[] = []): Step => ({ ok: true, results });
+const fail = (why: string): Step => ({ ok: false, why });
+const q = JSON.stringify;
+
+/** A `cas` writes only over the index it read (0: only when missing), as ensureNodeCASTxn and friends. */
+const casMatches = (current: number | undefined, index: number) => (index === 0 ? current === undefined : current === index);
+/** A `delete-cas` deletes only an existing object at that index. */
+const deleteCasMatches = (current: number | undefined, index: number) => current !== undefined && current === index;
+
+/** One catalog object's verbs; `what` names it in Consul's errors (`node "n"`, `service "s" on node "n"`). */
+function catalogStep(
+  verb: string,
+  kind: string,
+  what: string,
+  index: number,
+  current: number | undefined,
+  ops: { read(): TxnResult | undefined; write(): Step | undefined; remove(): void },
+): Step {
+  switch (verb) {
+    case 'get': {
+      const result = ops.read();
+      return result ? done([result]) : fail(`${what} doesn't exist`);
+    }
+    case 'cas':
+      if (!casMatches(current, index)) return fail(`failed to set ${what}, index is stale`);
+      return ops.write() ?? done([ops.read()!]);
+    case 'set':
+      return ops.write() ?? done([ops.read()!]);
+    case 'delete-cas':
+      if (!deleteCasMatches(current, index)) return fail(`failed to delete ${what}, index is stale`);
+      ops.remove();
+      return done();
+    case 'delete':
+      ops.remove();
+      return done();
+    default:
+      return fail(`unknown ${kind} verb ${q(verb)}`);
+  }
+}
 
 function step(tx: Tx, op: TxnOp, lockDelays: LockDelays, datacenter: string): Step {
   if ('KV' in op) {
@@ -19,25 +56,43 @@ function step(tx: Tx, op: TxnOp, lockDelays: LockDelays, datacenter: string): St
     return kv.ok ? { ok: true, results: kv.results.map((entry) => ({ KV: entry })) } : kv;
   }
   if ('Node' in op) {
-    const refused = readOnly('Node', op.Node.Verb);
-    if (refused) return refused;
-    const row = getNode(tx.sql, op.Node.Node);
-    return row ? { ok: true, results: [{ Node: toNode(row, datacenter) }] } : { ok: false, why: `node ${JSON.stringify(op.Node.Node)} doesn't exist` };
+    const { Verb, Node: name, Index, Input } = op.Node;
+    const existing = getNode(tx.sql, name);
+    return catalogStep(Verb, 'Node', `node ${q(name)}`, Index, existing?.modify_index, {
+      read: () => {
+        const row = getNode(tx.sql, name);
+        return row && { Node: toNode(row, datacenter) };
+      },
+      write: () => void upsertNode(tx, { Node: name, ...Input!, ID: Input!.ID || existing?.id || '' }),
+      remove: () => void deleteNode(tx, name),
+    });
   }
   if ('Service' in op) {
-    const refused = readOnly('Service', op.Service.Verb);
-    if (refused) return refused;
-    const row = getService(tx.sql, op.Service.Node, op.Service.ServiceID);
-    return row
-      ? { ok: true, results: [{ Service: toNodeService(row) }] }
-      : { ok: false, why: `service ${JSON.stringify(op.Service.ServiceID)} on node ${JSON.stringify(op.Service.Node)} doesn't exist` };
+    const { Verb, Node: node, ServiceID, Index, Definition } = op.Service;
+    return catalogStep(Verb, 'Service', `service ${q(ServiceID)} on node ${q(node)}`, Index, getService(tx.sql, node, ServiceID)?.modify_index, {
+      read: () => {
+        const row = getService(tx.sql, node, ServiceID);
+        return row && { Service: toNodeService(row) };
+      },
+      write: () => (getNode(tx.sql, node) ? void upsertService(tx, node, Definition!) : fail('Missing node registration')),
+      remove: () => void deleteService(tx, node, ServiceID),
+    });
   }
-  const refused = readOnly('Check', op.Check.Verb);
-  if (refused) return refused;
-  const view = listChecksOnNode(tx.sql, op.Check.Node).find((c) => c.check_id.toLowerCase() === op.Check.CheckID.toLowerCase());
-  return view
-    ? { ok: true, results: [{ Check: toHealthCheck(view) }] }
-    : { ok: false, why: `check ${JSON.stringify(op.Check.CheckID)} on node ${JSON.stringify(op.Check.Node)} doesn't exist` };
+  const { Verb, Node: node, CheckID, Index, Spec } = op.Check;
+  return catalogStep(Verb, 'Check', `check ${q(CheckID)} on node ${q(node)}`, Index, getCheck(tx.sql, node, CheckID)?.modify_index, {
+    read: () => {
+      const view = listChecksOnNode(tx.sql, node).find((c) => c.check_id.toLowerCase() === CheckID.toLowerCase());
+      return view && { Check: toHealthCheck(view) };
+    },
+    write: () => {
+      if (!getNode(tx.sql, node)) return fail('Missing node registration');
+      if (Spec!.ServiceID && !getService(tx.sql, node, Spec!.ServiceID)) return fail('Missing service registration');
+      upsertCheck(tx, node, Spec!);
+      setCheckStatus(tx, node, Spec!.CheckID, Spec!.Status, Spec!.Output);
+      return undefined;
+    },
+    remove: () => void deleteCheck(tx, node, CheckID),
+  });
 }
 
 export function txnApply(tx: Tx, ops: TxnOp[], lockDelays: LockDelays, datacenter: string): TxnOutcome {

@@ -1,6 +1,7 @@
 // Starts Beacon locally under `wrangler dev` (workerd with local Durable Objects, state persisted to
 // disk) and resolves once the HTTP API answers. Used by `npm start` and by the end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,9 +26,24 @@ export interface StartOptions {
   quiet?: boolean;
 }
 
+/** A port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startLocal(options: StartOptions): Promise<LocalServer> {
+  // Its own inspector port: wrangler's default (9229, else a neighbour) collides when several servers start at once.
+  const inspectorPort = await freePort();
   const args = [
     'wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo,
+    '--inspector-ip', '127.0.0.1', '--inspector-port', String(inspectorPort),
     '--show-interactive-dev-session=false', '--log-level', options.quiet ? 'warn' : 'info',
     ...Object.entries({ MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { acl } from './http/acl';
 import { datacenter } from './http/datacenter';
-import { ConsulError } from './http/errors';
+import { answerError } from './http/errors';
 import { agent } from './routes/agent';
 import { aclApi } from './routes/acl';
 import { agentChecks } from './routes/agent-checks';
@@ -43,11 +43,4 @@ app.notFound((c) =>
   c.req.path.startsWith('/v1/') ? c.text('Invalid URL path: not a recognized HTTP API endpoint', 404) : c.text('404 page not found', 404),
 );
 
-app.onError((err, c) => {
-  if (err instanceof ConsulError) {
-    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return c.text(err.message, err.status as 400);
-  }
-  console.error(err);
-  return c.text(err.message || 'Internal error', 500);
-});
+app.onError(answerError);

@@ -4,6 +4,7 @@ import { app } from './app';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
 import { dotSegmentRefusal } from './http/dot-segments';
+import { INTERNAL_ERROR } from './http/errors';
 import { heartbeat } from './heartbeat';
 import { kvRead } from './kv-read';
 
@@ -12,8 +13,16 @@ federationOf(env as unknown as { FEDERATION?: unknown; DATACENTER?: string });
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    // Before the fast paths too: no path with a dot segment reaches anything that reads it.
-    return dotSegmentRefusal(request) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? app.fetch(request, env, ctx);
+    try {
+      // Before the fast paths too: no path with a dot segment reaches anything that reads it.
+      return (
+        dotSegmentRefusal(request) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await app.fetch(request, env, ctx))
+      );
+    } catch (err) {
+      // The app answers its own errors (answerError); this catches what a fast path or the router throws.
+      console.error(`${request.method} ${new URL(request.url).pathname}:`, err);
+      return new Response(INTERNAL_ERROR, { status: 500, headers: { 'Content-Type': 'text/plain; charset=UTF-8' } });
+    }
   },
 };
 export { Datacenter } from '../durable-objects/datacenter';

@@ -1,11 +1,10 @@
 // Starts one local Beacon (wrangler dev, fresh state in a temp dir) for the node test project and
 // hands its URL to the tests as inject('beaconUrl'). Stopped by PID when the run ends.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startLocal } from '../../scripts/start-local';
+import { freePort, startLocal } from '../../scripts/start-local';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,16 +12,7 @@ declare module 'vitest' {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export default async function setup(project: TestProject) {
   const persistTo = await mkdtemp(join(tmpdir(), 'beacon-e2e-'));

@@ -15,8 +15,22 @@ export const JsonObjectSchema = z.record(z.string(), z.json());
 /** Consul's IDs (node IDs, sessions, prepared queries) are UUIDs in the 8-4-4-4-12 hex form, any case. */
 export const isUuid = (text: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 
-/** String-to-string metadata (node `Meta`, service `Meta`). */
-export const StringMapSchema = z.record(z.string(), z.string());
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/**
+ * String-to-string metadata (node `Meta`, service `Meta`, tagged addresses): Go's map[string]string, where
+ * any key is just a key. zod's record refuses an own `constructor` and drops `__proto__`, so this checks the
+ * values itself and keeps the object JSON.parse made (its keys are own properties, `__proto__` included).
+ */
+export const StringMapSchema = z.custom<Record<string, string>>().superRefine((value, ctx) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'invalid_type', expected: 'record', input: value, message: `Invalid input: expected record, received ${typeName(value)}` });
+    return;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') ctx.addIssue({ code: 'invalid_type', expected: 'string', input: v, path: [key], message: `Invalid input: expected string, received ${typeName(v)}` });
+  }
+});
 export type StringMap = z.infer<typeof StringMapSchema>;
 
 /** DNS SRV weights for an instance in passing or warning state. */

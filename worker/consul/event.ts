@@ -1,5 +1,6 @@
 // Consul's user events (agent/user_event.go, agent/event_endpoint.go): the UserEvent shape, Serf's size
 // limit and the opaque list index Consul derives from the newest event's ID.
+import { goRegexpProblem } from './go-regexp';
 
 export interface UserEvent {
   ID: string;
@@ -28,12 +29,8 @@ export const USER_EVENT_BUFFER = 256;
 export function userEventProblem(event: UserEventFire): string | undefined {
   if (event.TagFilter && !event.ServiceFilter) return 'Cannot provide tag filter without service filter';
   for (const [label, pattern] of [['node', event.NodeFilter], ['service', event.ServiceFilter], ['tag', event.TagFilter]] as const) {
-    if (!pattern) continue;
-    try {
-      new RegExp(pattern);
-    } catch (err) {
-      return `Invalid ${label} filter: ${(err as Error).message}`;
-    }
+    const problem = pattern ? goRegexpProblem(pattern) : undefined;
+    if (problem) return `Invalid ${label} filter: ${problem}`;
   }
   const size = new TextEncoder().encode(event.Name).length + (event.payload?.byteLength ?? 0);
   if (size > USER_EVENT_SIZE_LIMIT) return `user event exceeds configured limit of ${USER_EVENT_SIZE_LIMIT} bytes before encoding`;

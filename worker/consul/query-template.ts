@@ -2,6 +2,7 @@
 // answers every name it prefixes, and the strings of its Service part are HIL templates rendered with
 // that name. Beacon reads the part of HIL templates use: `${name.full}`, `${name.prefix}`,
 // `${name.suffix}`, `${match(N)}` (capture group N of Template.Regexp) and `$${` for a literal `${`.
+import { compileGoRegexp, goRegexpProblem } from './go-regexp';
 import type { PreparedQuery, ServiceQuery } from './prepared-query';
 
 const TEMPLATE_TYPE = 'name_prefix_match';
@@ -52,8 +53,6 @@ function strings(service: ServiceQuery): { path: string; value: string; set: (v:
   return found;
 }
 
-/** Go's RE2 named groups `(?P<name>…)` written as JavaScript's `(?<name>…)`. */
-const toRegExp = (pattern: string) => new RegExp(pattern.replace(/\(\?P</g, '(?<'));
 
 /** Why Consul would refuse this template (its Compile, test render included), or undefined. */
 export function templateProblem(query: PreparedQuery): string | undefined {
@@ -65,11 +64,8 @@ export function templateProblem(query: PreparedQuery): string | undefined {
     if (unknown) return `Bad evaluation for '${value}' in Service${path}: unknown variable accessed: ${(unknown as { variable: string }).variable}`;
   }
   if (query.Template.Regexp) {
-    try {
-      toRegExp(query.Template.Regexp);
-    } catch (err) {
-      return `Bad Regexp: ${(err as Error).message}`;
-    }
+    const problem = goRegexpProblem(query.Template.Regexp);
+    if (problem) return `Bad Regexp: ${problem}`;
   }
   return undefined;
 }
@@ -77,7 +73,7 @@ export function templateProblem(query: PreparedQuery): string | undefined {
 /** The query as it answers `name`: every Service string rendered, empty tags dropped when asked. */
 export function renderTemplate(query: PreparedQuery, name: string): PreparedQuery {
   const rendered = structuredClone(query);
-  const matches = query.Template.Regexp ? toRegExp(query.Template.Regexp).exec(name) : null;
+  const matches = query.Template.Regexp ? compileGoRegexp(query.Template.Regexp).exec(name) : null;
   const values: Record<string, string> = {
     'name.full': name,
     'name.prefix': query.Name,

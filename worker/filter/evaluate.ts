@@ -1,4 +1,5 @@
 // Evaluates parsed go-bexpr filter expressions against plain JSON values.
+import type { GoRegexp } from '../consul/go-regexp';
 import { FilterError, parseFilter, toRegExp, type FilterNode } from './parse';
 
 export { FilterError, parseFilter };
@@ -99,7 +100,7 @@ function contains(field: unknown, raw: string): boolean {
   return false;
 }
 
-function matches(field: unknown, regex: RegExp): boolean {
+function matches(field: unknown, regex: GoRegexp): boolean {
   if (Array.isArray(field)) return field.some((element) => matches(element, regex));
   return typeof field === 'string' && regex.test(field);
 }

@@ -1,5 +1,6 @@
 // Recursive-descent parser for Consul's `?filter=` expressions (the hashicorp/go-bexpr grammar) over the
 // tokens of tokenize.ts. Precedence: `not` > `and` > `or`.
+import type { GoRegexp } from '../consul/go-regexp';
 import { FilterError, tokenize, toRegExp, type Token } from './tokenize';
 
 export { FilterError, toRegExp };
@@ -14,7 +15,7 @@ export interface FilterValue { raw: string; kind: 'string' | 'raw' | 'number' | 
 export type FilterNode =
   | { type: 'and' | 'or'; left: FilterNode; right: FilterNode }
   | { type: 'not'; operand: FilterNode }
-  | { type: 'match'; op: MatchOperator; selector: string[]; value?: FilterValue; regex?: RegExp };
+  | { type: 'match'; op: MatchOperator; selector: string[]; value?: FilterValue; regex?: GoRegexp };
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'empty', 'contains', 'matches']);
 

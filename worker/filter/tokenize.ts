@@ -1,5 +1,6 @@
 // The lexer for Consul's `?filter=` expressions (hashicorp/go-bexpr): Go-style quoted and raw strings,
 // numbers, identifiers and punctuation, each token with its offset for error messages.
+import { compileGoRegexp, type GoRegexp } from '../consul/go-regexp';
 
 export class FilterError extends Error {
   /** 0-based character offset of the problem in the expression, when known. */
@@ -11,17 +12,12 @@ export class FilterError extends Error {
   }
 }
 
-/** Builds a JavaScript RegExp from an RE2-style pattern; throws FilterError when invalid. */
-export function toRegExp(pattern: string, offset?: number): RegExp {
-  let source = pattern.replace(/\(\?P</g, '(?<');
-  let flags = '';
-  const lead = /^\(\?([ims]+)\)/.exec(source);
-  if (lead) { flags = [...new Set(lead[1])].join(''); source = source.slice(lead[0].length); }
+/** Compiles a `matches` pattern with Go's RE2 semantics (linear time); throws FilterError when Go would refuse it. */
+export function toRegExp(pattern: string, offset?: number): GoRegexp {
   try {
-    return new RegExp(source, flags);
+    return compileGoRegexp(pattern);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new FilterError(`invalid regular expression ${JSON.stringify(pattern)}: ${why}`, offset);
+    throw new FilterError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`, offset);
   }
 }
 

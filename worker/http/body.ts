@@ -2,6 +2,7 @@
 // keys case-insensitively (snake_case aliases too), let null mean "unset", then validate with zod.
 import { z } from 'zod';
 import { badRequest, ConsulError } from './errors';
+import { parseGoJson } from './go-json';
 
 /** Largest request body accepted (Consul's kv_max_value_size / txn_max_req_len default). */
 export const MAX_BODY_BYTES = 512 * 1024;
@@ -42,15 +43,18 @@ export function canonicalizeKeys(schema: z.ZodType, value: unknown): unknown {
   const out: Record<string, unknown> = {};
   const exact = new Set<string>();
   for (const [key, v] of Object.entries(value)) {
-    const target = key in shape ? key : (byFolded.get(fold(key)) ?? key);
+    // Go ignores fields the struct does not have: a key the schema lacks (`constructor`, `__proto__`
+    // included, which plain lookups would find on Object.prototype) is dropped, not copied.
+    const target = Object.hasOwn(shape, key) ? key : byFolded.get(fold(key));
+    if (target === undefined) continue;
     if (exact.has(target) && key !== target) continue;
     if (key === target) exact.add(target);
     const field = shape[target];
-    if (v === null && !(field && unwrap(field).nullable)) {
+    if (v === null && !unwrap(field).nullable) {
       delete out[target];
       continue;
     }
-    out[target] = field ? canonicalizeKeys(field, v) : v;
+    out[target] = canonicalizeKeys(field, v);
   }
   return out;
 }
@@ -64,12 +68,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** Parses, canonicalizes and validates a body; every failure is a 400 in Consul's words. */
 export function decodeBody<S extends z.ZodType>(text: string, schema: S, options: { emptyAs?: unknown } = {}): z.output<S> {
   let raw: unknown;
-  if (text.trim() === '') {
-    if (!('emptyAs' in options)) throw badRequest('Request decode failed: EOF');
+  if (text.trim() === '' && 'emptyAs' in options) {
     raw = options.emptyAs;
   } else {
     try {
-      raw = JSON.parse(text);
+      raw = parseGoJson(text);
     } catch (err) {
       throw badRequest(`Request decode failed: ${(err as Error).message}`);
     }

@@ -1,7 +1,8 @@
 // Turns a check definition into a runnable CheckSpec, refusing what Consul refuses
 // (structs.CheckType.Validate) and what cannot run at the edge (scripts, Docker, gRPC, UDP, …).
+import type { CatalogCheck } from '../consul/catalog';
 import { HEALTH_STATUSES, type HealthStatus } from '../consul/common';
-import type { CheckDefinition, CheckSpec } from '../consul/check';
+import type { CheckDefinition, CheckRunSpec, CheckSpec } from '../consul/check';
 import { badRequest } from '../http/errors';
 
 export const MIN_INTERVAL_MS = 1000;
@@ -84,5 +85,26 @@ export function toCheckSpec(
     Status: parseStatus(d.Status, statusMessage),
     Type: type,
     Run: Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)),
+  };
+}
+
+/** A check as `/v1/catalog/register` (and a txn `Check` op) carries it: stored, never run, status as given. */
+export function toCatalogCheck(check: CatalogCheck) {
+  const d = check.Definition ?? {};
+  const run: CheckRunSpec = {
+    HTTP: d.HTTP, TCP: d.TCP, Method: d.Method, Header: d.Header, Body: d.Body, TLSSkipVerify: d.TLSSkipVerify,
+    Interval: d.Interval ?? d.IntervalDuration, Timeout: d.Timeout ?? d.TimeoutDuration,
+    DeregisterCriticalServiceAfter: d.DeregisterCriticalServiceAfter ?? d.DeregisterCriticalServiceAfterDuration,
+  };
+  const type = (check.Type ?? (d.HTTP ? 'http' : d.TCP ? 'tcp' : '')) as '';
+  return {
+    CheckID: check.CheckID || check.Name || '',
+    Name: check.Name || check.CheckID || '',
+    Notes: check.Notes ?? '',
+    ServiceID: check.ServiceID ?? '',
+    Status: (parseStatus(check.Status, `Invalid check status: '${check.Status}'`) ?? 'critical') as HealthStatus,
+    Output: check.Output ?? '',
+    Type: type,
+    Run: Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) as CheckRunSpec,
   };
 }

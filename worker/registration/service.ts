@@ -34,21 +34,31 @@ function taggedAddressesFor(address: string, port: number, given?: Record<string
   return { [`lan_${family}`]: { Address: address, Port: port }, [`wan_${family}`]: { Address: address, Port: port } };
 }
 
+/** The agent refuses bad weights; the catalog stores Consul's default instead (structs.ToServiceNode). */
+function weightsOf(given: ServiceFields['Weights'], fail: (reason: string) => ConsulError, refuseInvalid: boolean) {
+  if (!given) return DEFAULT_WEIGHTS;
+  const problem =
+    given.Passing < 1 ? 'Passing must be greater than 0' : given.Warning < 0 ? 'Warning must be greater or equal than 0' : undefined;
+  if (problem === undefined) return given;
+  if (refuseInvalid) throw fail(`Invalid Weights: ${problem}`);
+  return DEFAULT_WEIGHTS;
+}
+
 /**
  * Builds the stored instance. `fail` makes the error each caller answers with (400 on the agent,
- * 500 on the catalog, as Consul does).
+ * 500 on the catalog, as Consul does). `agent` is the agent endpoint's stricter validation: only it
+ * refuses bad `Weights`; the catalog (Go's api always sends `{"Passing":0,"Warning":0}` there) keeps
+ * the default 1/1.
  */
 export function toServiceDefinition(
   name: string,
   fields: ServiceFields,
   fail: (reason: string) => ConsulError,
-  options: { tagAddresses?: boolean } = {},
+  options: { agent?: boolean } = {},
 ): ServiceDefinition {
   const address = fields.Address ?? '';
   if (address === '0.0.0.0' || address === '::' || address === '[::]') throw fail('Invalid service address');
-  const weights = fields.Weights ?? DEFAULT_WEIGHTS;
-  if (weights.Passing < 1) throw fail('Invalid Weights: Passing must be greater than 0');
-  if (weights.Warning < 0) throw fail('Invalid Weights: Warning must be greater or equal than 0');
+  const weights = weightsOf(fields.Weights, fail, options.agent ?? false);
   const meta = fields.Meta ?? {};
   validateMeta(meta, (reason) => fail(`Invalid Service Meta: ${reason}`));
   const port = fields.Port ?? 0;
@@ -62,7 +72,7 @@ export function toServiceDefinition(
     Weights: weights,
     EnableTagOverride: fields.EnableTagOverride ?? false,
   };
-  const tagged = options.tagAddresses ? taggedAddressesFor(address, port, fields.TaggedAddresses) : fields.TaggedAddresses;
+  const tagged = options.agent ? taggedAddressesFor(address, port, fields.TaggedAddresses) : fields.TaggedAddresses;
   if (tagged && Object.keys(tagged).length) service.TaggedAddresses = tagged;
   if (fields.Kind) service.Kind = fields.Kind;
   if (fields.SocketPath) service.SocketPath = fields.SocketPath;

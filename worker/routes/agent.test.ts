@@ -85,6 +85,7 @@ describe('PUT /v1/agent/service/register', () => {
     ['a check with no kind', { Name: 'bad-kind', Check: { Name: 'x' } }, /TTL must be > 0 for TTL checks/],
     ['an invalid status', { Name: 'bad-status', Check: { TTL: '10s', Status: 'ok' } }, /Status for checks must/],
     ['the 0.0.0.0 address', { Name: 'bad-address', Address: '0.0.0.0' }, /^Invalid service address$/],
+    ['zero passing weight', { Name: 'bad-weights', Weights: { Passing: 0, Warning: 0 } }, /^Invalid Weights: Passing must be greater than 0$/],
   ])('refuses %s with a 400 and registers nothing', async (_case, body, message) => {
     const before = await api('/v1/agent/services').then((r) => r.text());
     const res = await put('/v1/agent/service/register', body);

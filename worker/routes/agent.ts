@@ -70,7 +70,7 @@ endpoint(agent, ['GET'], '/services', async (c) => {
 endpoint(agent, ['PUT'], '/service/register', async (c) => {
   const body = await readBody(c, AgentServiceRegistrationSchema);
   if (!body.Name) throw badRequest('Missing service name');
-  const service = toServiceDefinition(body.Name, { ...body, Address: body.Address || callerAddress(c) }, badRequest, { tagAddresses: true });
+  const service = toServiceDefinition(body.Name, { ...body, Address: body.Address || callerAddress(c) }, badRequest, { agent: true });
   const definitions = embeddedChecks(body.Check, body.Checks);
   const checks = definitions.map((d, i) =>
     toCheckSpec(d, {

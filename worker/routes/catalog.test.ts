@@ -33,6 +33,18 @@ describe('PUT /v1/catalog/register and deregister', () => {
     expect(await res.text()).toBe(text);
   });
 
+  it.each([
+    ['zero weights, as Go\'s api always sends them', { Passing: 0, Warning: 0 }, { Passing: 1, Warning: 1 }],
+    ['a negative warning weight', { Passing: 3, Warning: -1 }, { Passing: 1, Warning: 1 }],
+    ['valid weights', { Passing: 3, Warning: 2 }, { Passing: 3, Warning: 2 }],
+  ])('stores %s as Consul does (invalid ones become the default)', async (_case, given, stored) => {
+    const node = uniq('node');
+    const res = await register({ Node: node, Address: '10.1.0.9', Service: { Service: 'w', Port: 1, Weights: given } });
+    expect(await res.text()).toBe('true');
+    const { body } = await getJson<{ ServiceWeights: object }[]>(`/v1/catalog/service/w?filter=${encodeURIComponent(`Node == "${node}"`)}`);
+    expect(body.map((s) => s.ServiceWeights)).toEqual([stored]);
+  });
+
   it('writes nothing when a check in the request is refused', async () => {
     const node = uniq('node');
     const res = await register({ Node: node, Address: '10.0.0.1', Check: { Name: 'c', ServiceID: 'missing' } });

@@ -1,8 +1,7 @@
 // /v1/catalog: register and deregister nodes, services and checks; list what is registered.
 import { Hono } from 'hono';
 import { CatalogDeregistrationSchema, CatalogRegistrationSchema, type CatalogCheck } from '../consul/catalog';
-import { isUuid, type HealthStatus } from '../consul/common';
-import type { CheckRunSpec } from '../consul/check';
+import { isUuid } from '../consul/common';
 import type { AppEnv } from '../env';
 import { datacentersByDistance } from '../federation/distance';
 import { authorize } from '../http/acl';
@@ -15,7 +14,7 @@ import { consistencyMode } from '../http/flags';
 import { indexedJson, json } from '../http/meta';
 import { pathTail } from '../http/path';
 import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
-import { parseStatus } from '../registration/check';
+import { toCatalogCheck } from '../registration/check';
 import { toServiceDefinition, validateMeta } from '../registration/service';
 
 export const catalog = new Hono<AppEnv>();
@@ -25,26 +24,6 @@ catalog.use('*', async (c, next) => {
   await next();
 });
 
-
-function toCatalogCheck(check: CatalogCheck) {
-  const d = check.Definition ?? {};
-  const run: CheckRunSpec = {
-    HTTP: d.HTTP, TCP: d.TCP, Method: d.Method, Header: d.Header, Body: d.Body, TLSSkipVerify: d.TLSSkipVerify,
-    Interval: d.Interval ?? d.IntervalDuration, Timeout: d.Timeout ?? d.TimeoutDuration,
-    DeregisterCriticalServiceAfter: d.DeregisterCriticalServiceAfter ?? d.DeregisterCriticalServiceAfterDuration,
-  };
-  const type = (check.Type ?? (d.HTTP ? 'http' : d.TCP ? 'tcp' : '')) as '';
-  return {
-    CheckID: check.CheckID || check.Name || '',
-    Name: check.Name || check.CheckID || '',
-    Notes: check.Notes ?? '',
-    ServiceID: check.ServiceID ?? '',
-    Status: (parseStatus(check.Status, `Invalid check status: '${check.Status}'`) ?? 'critical') as HealthStatus,
-    Output: check.Output ?? '',
-    Type: type,
-    Run: Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) as CheckRunSpec,
-  };
-}
 
 endpoint(catalog, ['PUT'], '/register', async (c) => {
   const body = await readBody(c, CatalogRegistrationSchema);

@@ -37,7 +37,7 @@ describe('PUT /v1/session/create', () => {
     [{ Behavior: 'explode' }, 500, "Invalid Behavior setting 'explode'"],
     [{ Node: 'no-such-node' }, 500, 'Missing node registration'],
     [{ NodeChecks: ['no-such-check'] }, 500, "Missing check 'no-such-check' registration"],
-    ['{"Name":', 400, 'Request decode failed: Unexpected end of JSON input'],
+    ['{"Name":', 400, 'Request decode failed: unexpected EOF'],
   ])('refuses %j with %i and creates nothing', async (body, status, text) => {
     const before = (await getJson<Session[]>('/v1/session/list')).body.length;
     const res = await put('/v1/session/create', body);

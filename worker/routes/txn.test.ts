@@ -95,3 +95,86 @@ describe('PUT /v1/txn', () => {
     expect((await api('/v1/kv/many/0')).status).toBe(404);
   });
 });
+
+describe('PUT /v1/txn catalog writes', () => {
+  type CatalogResults = { Node?: { Node: string; Address: string; ModifyIndex: number }; Service?: { ID: string; Port: number; ModifyIndex: number }; Check?: { CheckID: string; Status: string; ServiceID: string } }[];
+  const nodeOp = (Verb: string, Node: Record<string, unknown>) => ({ Node: { Verb, Node } });
+  const serviceOp = (Verb: string, Node: string, Service: Record<string, unknown>) => ({ Service: { Verb, Node, Service } });
+  const checkOp = (Verb: string, Check: Record<string, unknown>) => ({ Check: { Verb, Check } });
+  /** A node with one service and one check, registered in one transaction. */
+  async function seed() {
+    const node = uniq('txn-node');
+    const { status, body } = await txn([
+      nodeOp('set', { Node: node, Address: '10.9.0.1', Meta: { rack: 'r1' } }),
+      serviceOp('set', node, { ID: 'web-1', Service: 'txnweb', Port: 80, Tags: ['a'], Weights: { Passing: 0, Warning: 0 } }),
+      checkOp('set', { Node: node, CheckID: 'web-1:alive', Name: 'alive', ServiceID: 'web-1', Status: 'passing' }),
+    ]);
+    expect(status, JSON.stringify(body)).toBe(200);
+    return { node, results: (body as unknown as { Results: CatalogResults }).Results };
+  }
+
+  it('sets a node, a service and a check together, answering each object as stored', async () => {
+    const { node, results } = await seed();
+    expect(results.map((r) => r.Node?.Address ?? r.Service?.Port ?? r.Check?.Status)).toEqual(['10.9.0.1', 80, 'passing']);
+    const health = await getJson<{ Node: { Node: string; Meta: object }; Service: { ID: string }; Checks: { CheckID: string; Status: string }[] }[]>(
+      `/v1/health/service/txnweb?filter=${encodeURIComponent(`Node.Node == "${node}"`)}`,
+    );
+    expect(health.body).toEqual([
+      expect.objectContaining({ Node: expect.objectContaining({ Node: node, Meta: { rack: 'r1' } }), Service: expect.objectContaining({ ID: 'web-1' }) }),
+    ]);
+    expect(health.body[0].Checks.map((c) => [c.CheckID, c.Status])).toEqual([['web-1:alive', 'passing']]);
+  });
+
+  it.each([
+    ['a node cas over a stale index', (n: string, i: number) => nodeOp('cas', { Node: n, Address: '10.9.0.2', ModifyIndex: i - 1 }), (n: string) => `failed to set node "${n}", index is stale`],
+    ['a node cas with index 0 on an existing node', (n: string) => nodeOp('cas', { Node: n, Address: '10.9.0.2', ModifyIndex: 0 }), (n: string) => `failed to set node "${n}", index is stale`],
+    ['a node delete-cas over a stale index', (n: string, i: number) => nodeOp('delete-cas', { Node: n, ModifyIndex: i + 1 }), (n: string) => `failed to delete node "${n}", index is stale`],
+    ['a service cas over a stale index', (n: string) => serviceOp('cas', n, { ID: 'web-1', Service: 'txnweb', ModifyIndex: 1 }), (n: string) => `failed to set service "web-1" on node "${n}", index is stale`],
+    ['a check delete-cas of a missing check', (n: string) => checkOp('delete-cas', { Node: n, CheckID: 'nope', ModifyIndex: 5 }), (n: string) => `failed to delete check "nope" on node "${n}", index is stale`],
+    ['a service on a missing node', () => serviceOp('set', 'no-such-node', { ID: 'x', Service: 'x' }), () => 'Missing node registration'],
+    ['a check for a missing service', (n: string) => checkOp('set', { Node: n, CheckID: 'c', ServiceID: 'nope' }), () => 'Missing service registration'],
+    ['an unknown verb', (n: string) => nodeOp('frob', { Node: n }), () => 'unknown Node verb "frob"'],
+  ])('fails %s with Consul\'s error and keeps nothing', async (_case, op, why) => {
+    const { node, results } = await seed();
+    const key = uniq('txn-catalog-kv');
+    const { status, body } = await txn([kv('set', key, { Value: btoa('x') }), op(node, results[0].Node!.ModifyIndex)]);
+    expect(status).toBe(409);
+    expect((body as TxnBody).Errors).toEqual([{ OpIndex: 1, What: why(node) }]);
+    expect((await api(`/v1/kv/${key}`)).status).toBe(404);
+    expect((await getJson<{ Node: { Address: string } }>(`/v1/catalog/node/${node}`)).body.Node.Address).toBe('10.9.0.1');
+  });
+
+  it('applies cas and delete-cas at the current index, and deletes', async () => {
+    const { node, results } = await seed();
+    const [n, s] = [results[0].Node!, results[1].Service!];
+    const { status, body } = await txn([
+      nodeOp('cas', { Node: node, Address: '10.9.0.3', ModifyIndex: n.ModifyIndex }),
+      serviceOp('delete-cas', node, { ID: 'web-1', ModifyIndex: s.ModifyIndex }),
+    ]);
+    expect(status, JSON.stringify(body)).toBe(200);
+    const stored = await getJson<{ Node: { Address: string }; Services: object }>(`/v1/catalog/node/${node}`);
+    expect([stored.body.Node.Address, stored.body.Services]).toEqual(['10.9.0.3', {}]);
+    expect((await getJson(`/v1/health/node/${node}`)).body).toEqual([]);
+    expect((await txn([nodeOp('delete', { Node: node })])).status).toBe(200);
+    expect(await (await api(`/v1/catalog/node/${node}`)).text()).toBe('null');
+  });
+
+  it.each([
+    ['a node without a name', nodeOp('set', { Address: '10.0.0.1' }), 'Must provide node'],
+    ['a bad node ID', nodeOp('set', { Node: 'n', ID: 'nope' }), 'Bad node ID: invalid UUID "nope"'],
+    ['a service with an ID but no name', serviceOp('set', 'n', { ID: 'x' }), 'Must provide service name with ID'],
+    ['a check with neither ID nor name', checkOp('set', { Node: 'n' }), 'Missing check ID'],
+  ])('refuses %s before running anything (Consul\'s preCheck)', async (_case, op, why) => {
+    const key = uniq('txn-precheck');
+    const { status, body } = await txn([kv('set', key, { Value: btoa('x') }), op]);
+    expect(status).toBe(409);
+    expect((body as TxnBody).Errors).toEqual([{ OpIndex: 1, What: why }]);
+    expect((await api(`/v1/kv/${key}`)).status).toBe(404);
+  });
+
+  it('brings the agent node straight back when a transaction deletes it, as a catalog deregistration does', async () => {
+    expect((await txn([nodeOp('delete', { Node: 'beacon' })])).status).toBe(200);
+    const agent = await getJson<{ Node: { Node: string; Address: string } }>('/v1/catalog/node/beacon');
+    expect(agent.body.Node).toMatchObject({ Node: 'beacon', Address: '127.0.0.1' });
+  });
+});

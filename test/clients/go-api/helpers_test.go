@@ -1,0 +1,73 @@
+// Package goapi drives Beacon with the official Go client, github.com/hashicorp/consul/api, over real
+// HTTP. CONSUL_HTTP_ADDR (host:port) names the Beacon under test; every test uses its own names.
+package goapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+)
+
+// newClient is api.DefaultConfig() as every Go program builds it: the address comes from CONSUL_HTTP_ADDR.
+func newClient(t *testing.T) *api.Client {
+	t.Helper()
+	if os.Getenv("CONSUL_HTTP_ADDR") == "" {
+		t.Fatal("CONSUL_HTTP_ADDR is not set: run through go-api.test.ts or set it to a Beacon's host:port")
+	}
+	c, err := api.NewClient(api.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// uniq gives a name no other test (in this run or a parallel vitest file) uses.
+func uniq(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func equal(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: got %#v, want %#v", what, got, want)
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+// eventually waits (bounded) for a value from ch that satisfies ok; it is for watches, not for timing.
+func eventually[T any](t *testing.T, what string, ch <-chan T, ok func(T) bool) T {
+	t.Helper()
+	deadline := time.After(45 * time.Second)
+	var last T
+	for {
+		select {
+		case v := <-ch:
+			if ok(v) {
+				return v
+			}
+			last = v
+		case <-deadline:
+			t.Fatalf("%s: no matching value; last seen %#v", what, last)
+		}
+	}
+}
