@@ -71,9 +71,9 @@ async function runClient(base: () => string, prefix: string, id: number, ops: nu
       let seen: { value: string | null; index: number } | undefined;
       outcome = await record(h.register, key, { op: 'get' }, async () => {
         const res = await fetch(url());
-        seen = res.status === 404 ? { value: null, index: 0 } : await res.clone().json().then((e: { ModifyIndex: number }[]) => ({ value: null, index: e[0].ModifyIndex }));
+        const index = res.status === 200 ? ((await res.clone().json()) as { ModifyIndex: number }[])[0].ModifyIndex : 0;
         const v = await readValue(res);
-        seen.value = v;
+        seen = { value: v, index };
         return v;
       });
       if (seen) {
