@@ -84,6 +84,7 @@ it(`answers ${RUNS} generated requests without a 5xx Consul would not send, a cr
   const persistTo = await mkdtemp(join(tmpdir(), 'beacon-fuzz-'));
   const beacon = await startBeacon(await freePort(), persistTo);
   const statuses = new Map<number, number>();
+  const fiveHundreds = new Set<string>();
   try {
     const base = beacon.url;
     const put = (path: string, b?: string) => fetch(`${base}${path}`, { method: 'PUT', body: b }).then(async (r) => (expect(r.status, await r.text()).toBe(200), r));
@@ -115,14 +116,19 @@ it(`answers ${RUNS} generated requests without a 5xx Consul would not send, a cr
         // workerd itself answers a method outside its list with 501 before Beacon sees it (runtime, see README).
         if (res.status === 501 && r.method === 'FZ' && text.includes('Unrecognized request method')) return;
         expect(res.status, `${r.method} ${url.slice(0, 200)} -> ${text.slice(0, 200)}`).not.toBeGreaterThan(500);
-        if (res.status === 500) expect(text, `${r.method} ${url.slice(0, 200)}`).not.toMatch(JS_ERROR);
+        if (res.status === 500) {
+          fiveHundreds.add(text.slice(0, 80));
+          // 'Internal error' is Beacon's answer to an exception it did not expect: a bug, whatever the input.
+          expect(text, `${r.method} ${url.slice(0, 200)}`).not.toMatch(JS_ERROR);
+          expect(text, `${r.method} ${url.slice(0, 200)}`).not.toMatch(/^Internal error/);
+        }
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
     expect((await fetch(`${base}/v1/status/leader`)).status, 'the worker still answers').toBe(200);
     expect(await sentinelState()).toEqual(before);
   } finally {
-    console.log(`http-fuzz: ${[...statuses.values()].reduce((a, b) => a + b, 0)} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    console.log(`http-fuzz: ${[...statuses.values()].reduce((a, b) => a + b, 0)} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, 500 texts ${JSON.stringify([...fiveHundreds])}`);
     await beacon.stop();
     await rm(persistTo, { recursive: true, force: true });
   }
