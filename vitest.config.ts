@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+
+// The UI's static assets (wrangler.toml [assets]) must exist before either project starts a worker.
+execFileSync(process.execPath, ['ui/build.mjs'], { stdio: 'inherit' });
 
 const LOCAL_FEDERATION = JSON.parse(readFileSync(new URL('./scripts/local-federation.json', import.meta.url), 'utf8'));
 
@@ -27,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['dns-gateway/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts'],
+          include: ['dns-gateway/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/ui/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,

@@ -5,6 +5,8 @@ import type { Federation } from './federation/config';
 export interface Env extends DatacenterEnv {
   /** Longest blocking-query wait honoured, in ms. */
   MAX_WAIT_MS?: string;
+  /** The built UI (wrangler.toml [assets]); requests for its files never reach the worker. */
+  ASSETS?: Fetcher;
 }
 
 export type DatacenterStub = DurableObjectStub<Datacenter>;
