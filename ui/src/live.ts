@@ -41,7 +41,8 @@ export function useWatch<T>(path: string | null, dc: string, query: Record<strin
     (async () => {
       while (!abort.signal.aborted) {
         try {
-          const answer = await get<T>(url(key, '', index ? { index, wait: WAIT } : {}), abort.signal);
+          // After a failure the first retry reads at once, so the indicator clears as soon as Beacon answers.
+          const answer = await get<T>(url(key, '', index && !lost ? { index, wait: WAIT } : {}), abort.signal);
           if (lost) (lost = false), setFailing(-1);
           backoff = 500;
           // An index that goes backwards (a restarted store) starts the watch over, as Consul's clients do.

@@ -67,7 +67,7 @@ export function Services({ dc }: { dc: string }) {
         </label>
         <label>
           Health{' '}
-          <select value={health} onChange={(e) => setHealth(e.currentTarget.value as Status)}>
+          <select aria-label="Filter by health" value={health} onChange={(e) => setHealth(e.currentTarget.value as Status)}>
             <option value="">All</option>
             <option value="passing">Passing</option>
             <option value="warning">Warning</option>
@@ -76,7 +76,7 @@ export function Services({ dc }: { dc: string }) {
         </label>
         <label>
           Sort{' '}
-          <select value={sort} onChange={(e) => setSort(e.currentTarget.value as 'name')}>
+          <select aria-label="Sort by" value={sort} onChange={(e) => setSort(e.currentTarget.value as 'name')}>
             <option value="name">Name</option>
             <option value="health">Health (worst first)</option>
           </select>
