@@ -16,6 +16,7 @@ const NODES = 200;
 const MINUTES = Number(process.env.BENCH_UI_MINUTES) || 10;
 const RATE = Number(process.env.BENCH_UI_RATE) || 2;
 const SAMPLE_S = 30;
+const CONCURRENCY = Number(process.env.BENCH_UI_CONCURRENCY) || 32;
 
 type Doc = { document: { querySelector(s: string): { dataset: Record<string, string> } | null; querySelectorAll(s: string): { length: number } }; performance: { now(): number } };
 const doc = () => globalThis as unknown as Doc;
@@ -38,7 +39,7 @@ async function main() {
     const started = Date.now();
     const jobs: [number, number][] = [];
     for (let s = 0; s < SERVICES; s++) for (let i = 0; i < INSTANCES; i++) jobs.push([s, i]);
-    await Promise.all(Array.from({ length: 8 }, async () => {
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       for (let job = jobs.pop(); job; job = jobs.pop()) await put('/v1/catalog/register', instance(job[0], job[1], 'passing'));
     }));
     console.log(`bench ui: registered ${SERVICES} services × ${INSTANCES} instances on ${NODES} nodes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
