@@ -19,7 +19,6 @@ const SAMPLE_S = 30;
 const CONCURRENCY = Number(process.env.BENCH_UI_CONCURRENCY) || 32;
 
 type Doc = { document: { querySelector(s: string): { dataset: Record<string, string> } | null; querySelectorAll(s: string): { length: number } }; performance: { now(): number } };
-const doc = () => globalThis as unknown as Doc;
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-ui-'));
@@ -49,19 +48,19 @@ async function main() {
     for (let run = 0; run < 3; run++) {
       await page.goto('about:blank');
       await page.goto('/ui/#/dc1/services');
-      await page.waitForFunction((n) => doc().document.querySelector('ol.rows')?.dataset.count === String(n), SERVICES, { timeout: 60_000, polling: 'raf' });
-      const drawn = await page.evaluate(() => doc().performance.now());
-      const rows = await page.evaluate(() => doc().document.querySelectorAll('.row').length);
+      await page.waitForFunction((n) => (globalThis as unknown as Doc).document.querySelector('ol.rows')?.dataset.count === String(n), SERVICES, { timeout: 60_000, polling: 'raf' });
+      const drawn = await page.evaluate(() => (globalThis as unknown as Doc).performance.now());
+      const rows = await page.evaluate(() => (globalThis as unknown as Doc).document.querySelectorAll('.row').length);
       await page.getByPlaceholder('Search by name or tag').fill('svc-99');
-      await page.waitForFunction(() => doc().document.querySelector('ol.rows')?.dataset.count === '11', undefined, { polling: 'raf' });
-      runs.push({ drawn, searched: await page.evaluate(() => doc().performance.now()), rows });
+      await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('ol.rows')?.dataset.count === '11', undefined, { polling: 'raf' });
+      runs.push({ drawn, searched: await page.evaluate(() => (globalThis as unknown as Doc).performance.now()), rows });
     }
     runs.sort((a, b) => a.searched - b.searched);
     const median = runs[1];
     console.log(`bench ui: services page, median of 3 loads: list drawn ${median.drawn.toFixed(0)} ms after navigation start, first search answered at ${median.searched.toFixed(0)} ms; ${median.rows} rows in the DOM for ${SERVICES} services`);
 
     await page.goto('/ui/#/dc1/services');
-    await page.waitForFunction((n) => doc().document.querySelector('ol.rows')?.dataset.count === String(n), SERVICES, { timeout: 60_000 });
+    await page.waitForFunction((n) => (globalThis as unknown as Doc).document.querySelector('ol.rows')?.dataset.count === String(n), SERVICES, { timeout: 60_000 });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const heap = async () => {

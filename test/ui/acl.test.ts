@@ -59,6 +59,7 @@ describe('the web UI with ACLs on', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { length: number } }).localStorage.length)).toBe(0);
 
     await page.goto('/ui/#/dc1/kv/');
+    await page.locator('[data-readonly]').waitFor();
     await page.getByLabel('Key or folder name').fill('denied');
     await page.getByLabel('Value').fill('x');
     await page.getByRole('button', { name: 'Save' }).click();

@@ -2,7 +2,7 @@
 // page follows changes without reloading or polling. A failed request marks the connection lost and
 // retries with backoff; the header shows that while any watch is failing.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get, url } from './api';
+import { ApiError, get, request, url } from './api';
 
 const WAIT = '5m';
 let failing = 0;
@@ -82,4 +82,21 @@ export function useRead<T>(path: string | null, dc: string): Watched<T> & { relo
     return () => void (live = false);
   }, [key, n]);
   return { ...state, reload: () => setN((x) => x + 1) };
+}
+
+/**
+ * Whether the current token may do `access` on `resource`/`segment` (POST /v1/internal/acl/authorize, as
+ * Consul's UI asks). `undefined` while unknown or when the server cannot say (ACLs off): only a definite
+ * "no" is shown; the server still decides every request.
+ */
+export function useAllowed(dc: string, resource: string, segment: string, access: string): boolean | undefined {
+  const [allowed, setAllowed] = useState<boolean | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    setAllowed(undefined);
+    request<{ Allow: boolean }[]>('POST', url('/v1/internal/acl/authorize', dc), { body: JSON.stringify([{ Resource: resource, Segment: segment, Access: access }]) })
+      .then((a) => live && setAllowed(a.body[0]?.Allow), () => undefined);
+    return () => void (live = false);
+  }, [dc, resource, segment, access]);
+  return allowed;
 }

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, b64decode, del, get, put, url } from '../api';
 import { ErrorBox, Loading, Page } from '../components';
-import { useRead } from '../live';
+import { useAllowed, useRead } from '../live';
 import { href } from '../router';
 
 interface KvEntry {
@@ -177,9 +177,11 @@ function Key({ dc, path }: { dc: string; path: string }) {
 
 export function Kv({ dc, path }: { dc: string; path: string }) {
   const isFolder = path === '' || path.endsWith('/');
+  const writable = useAllowed(dc, 'key', path, 'write');
   return (
     <Page title="Key / Value">
       <Breadcrumbs dc={dc} path={path} />
+      {writable === false ? <p class="notice" data-readonly>Read only: your token may not write {path ? <code>{path}</code> : 'keys here'}.</p> : null}
       {isFolder ? <Folder dc={dc} prefix={path} key={path} /> : <Key dc={dc} path={path} key={path} />}
     </Page>
   );
