@@ -59,6 +59,7 @@ async function main() {
     const median = runs[1];
     console.log(`bench ui: services page, median of 3 loads: list drawn ${median.drawn.toFixed(0)} ms after navigation start, first search answered at ${median.searched.toFixed(0)} ms; ${median.rows} rows in the DOM for ${SERVICES} services`);
 
+    await page.goto('about:blank');
     await page.goto('/ui/#/dc1/services');
     await page.waitForFunction((n) => (globalThis as unknown as Doc).document.querySelector('ol.rows')?.dataset.count === String(n), SERVICES, { timeout: 60_000 });
     const cdp = await page.context().newCDPSession(page);
