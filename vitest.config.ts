@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { ACL_TEST_MANAGEMENT_TOKEN } from './worker/acl/test-token';
+
+// The UI's static assets (wrangler.toml [assets]) must exist before either project starts a worker.
+execFileSync(process.execPath, ['ui/build.mjs'], { stdio: 'inherit' });
 
 const LOCAL_FEDERATION = JSON.parse(readFileSync(new URL('./scripts/local-federation.json', import.meta.url), 'utf8'));
 
@@ -46,7 +50,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['dns-gateway/**/*.test.ts', 'test/lib/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'cli/**/*.test.ts'],
+          include: ['dns-gateway/**/*.test.ts', 'test/lib/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'cli/**/*.test.ts', 'test/ui/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,

@@ -22,6 +22,7 @@ import { applyKvOp } from './kv';
 import * as kvq from './kv-queries';
 import { ok, refuse, type Outcome } from './outcome';
 import * as q from './queries';
+import * as uiq from './ui-queries';
 import { queryNodes } from './query-nodes';
 import { getCheck, setCheckStatus } from './store/checks';
 import { createSession, destroySession, getSession, toSession } from './store/sessions';
@@ -152,6 +153,14 @@ export class Datacenter extends DatacenterCore {
   }
   healthChecksInState(state: string, p: BlockingParams) {
     return this.blocking(q.healthChecksInState(this.read, state), p);
+  }
+
+  /** `/v1/internal/ui/*`: every node with its services and checks, or one node. */
+  uiNodes(p: BlockingParams) {
+    return this.blocking(uiq.uiNodes(this.read), p);
+  }
+  uiNode(node: string, p: BlockingParams) {
+    return this.blocking(uiq.uiNode(this.read, node), p);
   }
 
   /** A bare round trip, for benchmarks: touches only memory. */

@@ -9,6 +9,8 @@ export interface Env extends DatacenterEnv, AclVars {
   MAX_WAIT_MS?: string;
   /** Where `PUT /v1/agent/reload` asks the launcher to re-read the config directory (scripts/config-dir.ts). */
   CONFIG_RELOAD_URL?: string;
+  /** The built UI (wrangler.toml [assets]); requests for its files never reach the worker. */
+  ASSETS?: Fetcher;
 }
 
 export type DatacenterStub = DurableObjectStub<Datacenter>;
