@@ -7,6 +7,7 @@ const W = uniq('web');
 const D = uniq('db');
 let t: { secret: string; accessor: string };
 let bare: { secret: string; accessor: string };
+let t2: { secret: string; accessor: string };
 let sessionId = '';
 
 beforeAll(async () => {
@@ -21,6 +22,7 @@ beforeAll(async () => {
     agent_prefix "" { policy = "read" }
   `);
   bare = await tokenWithRules(`node_prefix "" { policy = "read" }`);
+  t2 = await tokenWithRules(`service_prefix "" { policy = "read" }`);
   for (const name of [W, D]) {
     await ok(as(MANAGEMENT_TOKEN, '/v1/agent/service/register', { body: { Name: name, ID: `${name}-1`, Check: { TTL: '30s' } } }));
     await ok(as(MANAGEMENT_TOKEN, `/v1/agent/check/pass/service:${name}-1`, { method: 'PUT' }));
@@ -48,6 +50,9 @@ const ROWS: Row[] = [
   { name: 'agent register: own service', path: () => '/v1/agent/service/register', body: () => ({ Name: W, ID: `${W}-2` }), status: 200 },
   { name: 'agent register: other service', path: () => '/v1/agent/service/register', body: () => ({ Name: D, ID: `${D}-2` }), status: 403, text: deniedText('service:write', D) },
   { name: 'agent deregister: other service', path: () => `/v1/agent/service/deregister/${D}-1`, status: 403, text: deniedText('service:write', D), method: 'PUT' },
+  { name: 'ui services: filtered', path: () => '/v1/internal/ui/services', status: 200, filtered: true, check: (b) => expect([b.some((x: any) => x.Name === W), b.some((x: any) => x.Name === D)]).toEqual([true, false]) },
+  { name: 'ui nodes: services filtered', path: () => '/v1/internal/ui/nodes', status: 200, filtered: true, check: (b) => expect(b.flatMap((n: any) => n.Services.map((x: any) => x.Service)).includes(D)).toBe(false) },
+  { name: 'ui nodes: no node read', token: () => t2.secret, path: () => '/v1/internal/ui/nodes', status: 200, filtered: true, check: (b) => expect(b).toEqual([]) },
   { name: 'agent services: filtered', path: () => '/v1/agent/services', status: 200, filtered: true, check: (b) => expect([`${W}-1` in b, `${D}-1` in b]).toEqual([true, false]) },
   { name: 'agent checks: filtered', path: () => '/v1/agent/checks', status: 200, filtered: true, check: (b) => expect(Object.values(b).some((c: any) => c.ServiceName === D)).toBe(false) },
   { name: 'agent self: agent read', path: () => '/v1/agent/self', status: 200 },

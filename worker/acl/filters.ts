@@ -6,7 +6,8 @@ import type { SegmentResource } from './rules';
 
 export type FilterKind =
   | 'nodes' | 'service-map' | 'catalog-services' | 'node-services-map' | 'node-services-list' | 'checks' | 'service-entries'
-  | 'agent-services' | 'agent-checks' | 'agent-members' | 'kv' | 'sessions' | 'events' | 'queries' | 'query-execute' | 'txn';
+  | 'agent-services' | 'agent-checks' | 'agent-members' | 'kv' | 'sessions' | 'events' | 'queries' | 'query-execute' | 'txn'
+  | 'ui-services' | 'ui-nodes' | 'ui-node';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -53,6 +54,19 @@ export function applyAclFilter(kind: FilterKind, f: Filtering, body: Json): Json
       const Services = Array.isArray(body.Services) ? f.list(body.Services, keep) : f.map(body.Services, (_k, s) => keep(s));
       return { ...body, Services };
     }
+    case 'ui-services':
+      // Summaries are folded before this runs, so their counts still include instances on nodes the
+      // token cannot read (Consul filters the instances first); the node names themselves are dropped.
+      return f.list(body, (s: Json) => f.can('service', s.Name)).map((s: Json) => (Array.isArray(s.Nodes) ? { ...s, Nodes: f.list(s.Nodes, (n: string) => f.can('node', n)) } : s));
+    case 'ui-nodes':
+      return f.list(body, (n: Json) => f.can('node', n.Node)).map((n: Json) => uiNode(f, n));
+    case 'ui-node':
+      if (!body) return body;
+      if (!f.can('node', body.Node)) {
+        f.removed = true;
+        return null;
+      }
+      return uiNode(f, body);
     case 'checks':
       return f.list(body, f.check);
     case 'service-entries':
@@ -84,4 +98,13 @@ export function applyAclFilter(kind: FilterKind, f: Filtering, body: Json): Json
           res.KV ? f.can('key', res.KV.Key) : res.Node ? f.can('node', res.Node.Node) : res.Service ? f.can('service', res.Service.Service) : res.Check ? f.check(res.Check) : true),
       };
   }
+}
+
+/** A NodeInfo (internal/ui/nodes, /node/:n) without the services and checks the token may not read. */
+function uiNode(f: Filtering, node: Json): Json {
+  return {
+    ...node,
+    Services: Array.isArray(node.Services) ? f.list(node.Services, (s: Json) => f.can('service', s.Service)) : node.Services,
+    Checks: Array.isArray(node.Checks) ? f.list(node.Checks, f.check) : node.Checks,
+  };
 }

@@ -97,6 +97,10 @@ export const PERMISSIONS: Permission[] = [
   { methods: ['GET'], prefix: '/v1/catalog/node/', filter: 'node-services-map' },
   { methods: ['GET'], prefix: '/v1/catalog/node-services/', filter: 'node-services-list' },
   // health
+  { methods: ['GET'], prefix: '/v1/internal/ui/services', exact: true, filter: 'ui-services' },
+  { methods: ['GET'], prefix: '/v1/internal/ui/nodes', exact: true, filter: 'ui-nodes' },
+  { methods: ['GET'], prefix: '/v1/internal/ui/node/', filter: 'ui-node' },
+  { methods: ['GET'], prefix: '/v1/internal/ui/service-topology/', needs: (x) => [r('service', x.tail, 'read')] },
   { methods: ['GET'], prefix: '/v1/health/node/', filter: 'checks' },
   { methods: ['GET'], prefix: '/v1/health/checks/', filter: 'checks' },
   { methods: ['GET'], prefix: '/v1/health/state/', filter: 'checks' },
