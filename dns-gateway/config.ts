@@ -16,7 +16,7 @@ export const GatewayConfigSchema = z.object({
   recursors: z.array(hostPort).default([]),
   /** Consul's recursor_timeout default. */
   recursorTimeoutMs: z.coerce.number().int().positive().default(2000),
-  /** How long an answer is reused, whatever its DNS TTL: this bounds staleness (see README, DNS). */
+  /** How long an answer is reused, whatever its DNS TTL: this bounds staleness (see docs/dns.md). */
   cacheMs: z.coerce.number().int().min(0).max(1000).default(500),
   cacheEntries: z.coerce.number().int().positive().default(10_000),
   /** A TCP connection that completes no query for this long is closed (RFC 7766 §6.2.3: seconds, not minutes). */

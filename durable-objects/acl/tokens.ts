@@ -1,6 +1,6 @@
 // The acl_tokens table and the `acl-tokens` index row (Consul's state/acl.go and auth/token_writer.go):
 // create and update with Consul's immutability rules, bootstrap once, lookup by accessor or by secret.
-// Secrets are stored as given: Consul returns SecretID on read, so it keeps them readable too (README "ACLs").
+// Secrets are stored as given: Consul returns SecretID on read, so it keeps them readable too (docs/acl.md).
 import {
   ANONYMOUS_ACCESSOR_ID, ANONYMOUS_SECRET_ID, GLOBAL_MANAGEMENT_ID, type AclToken, type NodeIdentity, type ServiceIdentity,
 } from '../../worker/consul/acl';

@@ -46,8 +46,8 @@ describe('ACLs with the deployed defaults', () => {
     expect((await call('/v1/status/leader')).status).toBe(200);
   });
 
-  it("runs the README's worked example: bootstrap, policy, token, web-1 registered and db-1 denied", async () => {
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  it("runs docs/acl.md's worked example: bootstrap, policy, token, web-1 registered and db-1 denied", async () => {
+    const readme = await readFile(new URL('../../docs/acl.md', import.meta.url), 'utf8');
     const from = readme.indexOf('**Worked example**');
     const script = /```sh\n([\s\S]*?)```/.exec(readme.slice(from))![1].replaceAll('127.0.0.1:8500', new URL(server.url).host);
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${script}\necho; echo "MGMT=$MGMT"`]);

@@ -114,7 +114,7 @@ it(`answers ${RUNS} generated requests without a 5xx Consul would not send, a cr
         }
         const text = await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        // workerd itself answers a method outside its list with 501 before Beacon sees it (runtime, see README).
+        // workerd itself answers a method outside its list with 501 before Beacon sees it (runtime, see docs/testing.md).
         if (res.status === 501 && r.method === 'FZ' && text.includes('Unrecognized request method')) return;
         expect(res.status, `${r.method} ${url.slice(0, 200)} -> ${text.slice(0, 200)}`).not.toBeGreaterThan(500);
         if (res.status === 500) {

@@ -84,7 +84,7 @@ describe('Beacon under npm start (plain workerd), over a raw socket', () => {
     expect((await raw(port(), 'GET', `/v1/kv/${prefix}/x?raw`)).body).toBe('kept');
   });
 
-  it('is handed a raw `..` already resolved by workerd, but `%2e%2e` and `\\` as sent, which it refuses (README)', async () => {
+  it('is handed a raw `..` already resolved by workerd, but `%2e%2e` and `\\` as sent, which it refuses (docs/deploying.md)', async () => {
     const prefix = uniq('raw-workerd');
     expect((await raw(port(), 'PUT', `/v1/kv/${prefix}/x`, 'folded')).status).toBe(200);
     expect((await raw(port(), 'GET', `/v1/kv/${prefix}/sub/../x?raw`)).body).toBe('folded');
@@ -105,9 +105,9 @@ describe('Beacon under npm run dev (wrangler dev), over a raw socket', () => {
     await rm(await persistTo, { recursive: true, force: true });
   });
 
-  it('is handed `..` and `%2e%2e` already resolved by wrangler dev\'s proxy, which Beacon cannot tell from a plain path (README)', async () => {
+  it('is handed `..` and `%2e%2e` already resolved by wrangler dev\'s proxy, which Beacon cannot tell from a plain path (docs/deploying.md)', async () => {
     // A read shows it without harm: the request names <prefix>/sub/../x and gets <prefix>/x. Deployed,
-    // Cloudflare's URL normalisation does the same unless turned off (README "Bad input").
+    // Cloudflare's URL normalisation does the same unless turned off (docs/api.md "Bad input").
     const prefix = uniq('raw-folded');
     expect((await raw(server.port, 'PUT', `/v1/kv/${prefix}/x`, 'folded')).status).toBe(200);
     for (const target of [`/v1/kv/${prefix}/sub/../x?raw`, `/v1/kv/${prefix}/sub/%2e%2e/x?raw`, `/v1/kv/${prefix}/sub/.%2E/x?raw`]) {

@@ -117,7 +117,7 @@ describe('tokens over time', () => {
     expect([res.status, await res.text()]).toEqual([403, 'ACL not found']);
   });
 
-  it('the README example: a service_prefix "web" token registers web-1 and not db-1', async () => {
+  it('the docs/acl.md example: a service_prefix "web" token registers web-1 and not db-1', async () => {
     const policy = await ok<{ ID: string }>(as(MANAGEMENT_TOKEN, '/v1/acl/policy', { body: { Name: uniq('web-services'), Rules: 'service_prefix "web" { policy = "write" }' } }));
     const token = await ok<{ SecretID: string; AccessorID: string }>(as(MANAGEMENT_TOKEN, '/v1/acl/token', { body: { Description: 'web deployer', Policies: [{ ID: policy.ID }] } }));
     expect((await as(token.SecretID, '/v1/agent/service/register', { body: { ID: 'web-1', Name: 'web', Port: 8080 } })).status).toBe(200);

@@ -1,6 +1,6 @@
 // A worker isolate's memory of resolved secrets: each entry lives at most `ttlMs` (and never past its
 // token's expiry), so a token deleted or expired anywhere stops working in every isolate within that
-// bound (README "ACLs"). Bounded in size; the oldest entry goes first.
+// bound (docs/acl.md). Bounded in size; the oldest entry goes first.
 export const TOKEN_CACHE_MAX = 1000;
 
 export class TokenCache<T> {

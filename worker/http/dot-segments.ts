@@ -1,6 +1,6 @@
 // Refuses a request whose path holds a dot segment (`.` or `..`, raw or percent-encoded, `/` or `\` as
 // separator) before anything reads it: a layer that resolves it (the WHATWG URL parser, wrangler dev's
-// proxy, Cloudflare's URL normalization) would make it act on another key or ID (README "Bad input").
+// proxy, Cloudflare's URL normalization) would make it act on another key or ID (docs/api.md "Bad input").
 import type { AclVars } from '../acl/settings';
 import { aclHeaders } from './acl';
 import { rawPath } from './path';

@@ -1,6 +1,6 @@
 // Declares an endpoint with the methods it takes: other methods get 405 with `Allow`, OPTIONS gets 200
 // (Consul's wrap() in agent/http.go). HEAD is answered as GET without a body where GET is listed (hono
-// dispatches HEAD to the GET handler); Consul answers it 405, Beacon follows RFC 9110 here (README).
+// dispatches HEAD to the GET handler); Consul answers it 405, Beacon follows RFC 9110 here (docs/api.md).
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
 
