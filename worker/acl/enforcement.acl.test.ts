@@ -80,6 +80,8 @@ const ROWS: Row[] = [
   { name: 'event list: filtered', path: () => '/v1/event/list', status: 200, filtered: true, check: (b) => expect(b.some((e: any) => e.Name === D)).toBe(false) },
   { name: 'query create: own name', method: 'POST', path: () => '/v1/query', body: () => ({ Name: `${W}-q`, Service: { Service: W } }), status: 200 },
   { name: 'query create: other name', method: 'POST', path: () => '/v1/query', body: () => ({ Name: `${D}-q`, Service: { Service: D } }), status: 403, text: deniedText('query:write', `${D}-q`) },
+  { name: 'query explain: denied without query read', path: () => `/v1/query/${D}/explain`, status: 403, text: deniedText('query:read', D) },
+  { name: 'query explain: allowed with query read', path: () => `/v1/query/${W}/explain`, status: 200, check: (b) => expect(b.Query.Name).toBe(W) },
   { name: 'query list: filtered', path: () => '/v1/query', status: 200, filtered: true, check: (b) => expect(b.some((q: any) => q.Name === D)).toBe(false) },
   { name: 'query execute: answers only readable instances', path: () => `/v1/query/${D}/execute`, status: 200, filtered: true, check: (b) => expect(b.Nodes).toEqual([]) },
   { name: 'unknown secret', token: () => crypto.randomUUID(), path: () => '/v1/catalog/nodes', status: 403, text: () => 'ACL not found' },

@@ -136,7 +136,16 @@ export const PERMISSIONS: Permission[] = [
   // prepared queries: writes on the query's name; execute answers what the stored token (else the caller) may read
   { methods: ['POST'], prefix: '/v1/query', exact: true, needs: async (x) => [r('query', str(await x.field('Name')), 'write')] },
   { methods: ['GET'], prefix: '/v1/query', exact: true, filter: 'queries' },
-  { methods: ['GET'], prefix: '/v1/query/', filter: 'query-execute' },
+  {
+    methods: ['GET'], prefix: '/v1/query/', filter: 'query-execute',
+    // explain shows the query itself: query:read on its name (by ID, else the name the path gives).
+    needs: async (x) => {
+      const named = /^(.+)\/explain$/.exec(x.tail)?.[1];
+      if (!named) return [];
+      const { value } = await x.c.var.dc.preparedQueryGet(named, NOW);
+      return [r('query', value?.Name ?? named, 'read')];
+    },
+  },
   {
     methods: ['PUT', 'DELETE'], prefix: '/v1/query/',
     needs: async (x) => {
