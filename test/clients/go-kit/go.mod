@@ -9,6 +9,7 @@ require (
 )
 
 require (
+	beacon.test/clients/gosupport v0.0.0
 	github.com/armon/go-metrics v0.4.0 // indirect
 	github.com/fatih/color v1.13.0 // indirect
 	github.com/go-logfmt/logfmt v0.5.1 // indirect
@@ -24,3 +25,5 @@ require (
 	github.com/mitchellh/mapstructure v1.5.0 // indirect
 	golang.org/x/sys v0.0.0-20220823224334-20c2bfdbfe24 // indirect
 )
+
+replace beacon.test/clients/gosupport => ../gosupport

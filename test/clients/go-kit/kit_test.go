@@ -149,8 +149,8 @@ var readyLine = regexp.MustCompile(`ready on port (\d+)`)
 // instance waits for the service to have registered and returns its host:port.
 func (p *proc) instance(t *testing.T) string {
 	t.Helper()
-	p.waitOutput(t, "ready on port")
-	port, _ := strconv.Atoi(readyLine.FindStringSubmatch(p.out.String())[1])
+	p.WaitOutput(t, "ready on port")
+	port, _ := strconv.Atoi(readyLine.FindStringSubmatch(p.Output())[1])
 	return fmt.Sprintf("127.0.0.1:%d", port)
 }
 
@@ -205,7 +205,7 @@ func TestRegistrarAndInstancerCallTheServiceUntilItDeregisters(t *testing.T) {
 		t.Fatalf("registration %+v, %v", svc, err)
 	}
 
-	if err := p.signal(t, syscall.SIGTERM); err != nil {
+	if err := p.Signal(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("the service exited with %v", err)
 	}
 	if registered(t, id) {
@@ -236,7 +236,7 @@ func TestHTTPCheckStatesMoveTheInstanceOutOfThePassingSetAndBack(t *testing.T) {
 	if got, err := w.hello(t); err != nil || got != id {
 		t.Fatalf("hello answered %q, %v; want %s", got, err, id)
 	}
-	if err := p.signal(t, syscall.SIGTERM); err != nil {
+	if err := p.Signal(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("the service exited with %v", err)
 	}
 	w.awaitInstances(t)
@@ -261,7 +261,7 @@ func TestKilledInstanceFailsItsCheckAndRetryKeepsUsingTheOther(t *testing.T) {
 		t.Fatalf("round robin reached %v, want both %s and %s", seen, idA, idB)
 	}
 
-	_ = a.signal(t, syscall.SIGKILL)
+	_ = a.Signal(t, syscall.SIGKILL)
 	t.Cleanup(func() { _ = newAPI(t).Agent().ServiceDeregister(idA) })
 	w.awaitInstances(t, addrB)
 	if got := checkStatus(t, name, idA); got != consulapi.HealthCritical {
@@ -272,7 +272,7 @@ func TestKilledInstanceFailsItsCheckAndRetryKeepsUsingTheOther(t *testing.T) {
 			t.Fatalf("hello answered %q, %v; want %s", got, err, idB)
 		}
 	}
-	if err := b.signal(t, syscall.SIGTERM); err != nil {
+	if err := b.Signal(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("the service exited with %v", err)
 	}
 	w.awaitInstances(t)
@@ -287,7 +287,7 @@ func TestTCPCheckPassesWhileThePortListensAndFailsOnceItCloses(t *testing.T) {
 	if got, err := w.hello(t); err != nil || got != id {
 		t.Fatalf("hello answered %q, %v; want %s", got, err, id)
 	}
-	_ = p.signal(t, syscall.SIGKILL)
+	_ = p.Signal(t, syscall.SIGKILL)
 	t.Cleanup(func() { _ = newAPI(t).Agent().ServiceDeregister(id) })
 	w.awaitInstances(t)
 	if got := checkStatus(t, name, id); got != consulapi.HealthCritical {

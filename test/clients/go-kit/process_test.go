@@ -1,119 +1,29 @@
 package gokit
 
 import (
-	"bytes"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"beacon.test/clients/gosupport"
 )
 
 // serviceBin is the service under test, built once by TestMain into a temp dir.
 var serviceBin string
 
-func TestMain(m *testing.M) {
-	if os.Getenv("CONSUL_HTTP_ADDR") == "" {
-		fmt.Println("CONSUL_HTTP_ADDR is not set (host:port of a Beacon)")
-		os.Exit(2)
-	}
-	dir, err := os.MkdirTemp("", "go-kit-service-")
-	if err != nil {
-		panic(err)
-	}
-	serviceBin = filepath.Join(dir, "kitsvc")
-	if out, err := exec.Command("go", "build", "-o", serviceBin, "./cmd/kitsvc").CombinedOutput(); err != nil {
-		fmt.Printf("building the service: %v\n%s", err, out)
-		os.Exit(2)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(gosupport.RunWithBinary(m, "./cmd/kitsvc", &serviceBin)) }
 
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-type proc struct {
-	cmd    *exec.Cmd
-	out    *syncBuffer
-	done   chan struct{}
-	waited error
-}
+// proc is a running service; kit_test.go adds instance().
+type proc struct{ *gosupport.Proc }
 
 // startService starts one service process; it is killed (by PID) when the test ends, if still running.
 func startService(t *testing.T, name, id, check string) *proc {
 	t.Helper()
-	cmd := exec.Command(serviceBin)
-	cmd.Env = append(os.Environ(), "KIT_NAME="+name, "KIT_ID="+id, "KIT_CHECK="+check)
-	p := &proc{cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the service: %v", err)
-	}
-	go func() { p.waited = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("service %s output:\n%s", id, p.out.String())
-		}
-	})
-	return p
-}
-
-// signal sends sig and waits (bounded) for the process to exit.
-func (p *proc) signal(t *testing.T, sig syscall.Signal) error {
-	t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		t.Fatalf("signalling the service: %v", err)
-	}
-	select {
-	case <-p.done:
-		return p.waited
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the service did not exit after %v", sig)
-		return nil
-	}
-}
-
-// waitOutput waits (bounded) until the process has printed s.
-func (p *proc) waitOutput(t *testing.T, s string) {
-	t.Helper()
-	eventually(t, "output "+s, func() bool { return strings.Contains(p.out.String(), s) })
+	return &proc{gosupport.Start(t, "service "+id, serviceBin, "KIT_NAME="+name, "KIT_ID="+id, "KIT_CHECK="+check)}
 }
 
 // eventually polls cond until it holds, failing the test after a generous bound.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	gosupport.Eventually(t, 45*time.Second, what, cond)
 }

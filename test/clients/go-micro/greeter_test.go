@@ -180,10 +180,10 @@ func TestCallsTheServiceThroughTheSelectorAndStoppingDeregistersIt(t *testing.T)
 		t.Fatalf("GetService decoded %+v, %v", found, err)
 	}
 
-	if err := p.signal(t, syscall.SIGTERM); err != nil {
+	if err := p.Signal(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("the greeter exited with %v", err)
 	}
-	if !strings.Contains(p.out.String(), "stopped cleanly") {
+	if !strings.Contains(p.Output(), "stopped cleanly") {
 		t.Fatalf("no clean stop")
 	}
 	// Deregistered before the process exited: gone from Beacon at once, with its check.
@@ -208,7 +208,7 @@ func TestKilledServiceLeavesTheSelectorOnceItsTTLExpiresAndIsReapedLater(t *test
 	awaitCallable(t, name, nodeID)
 	t.Cleanup(func() { _ = api.Agent().ServiceDeregister(nodeID) })
 
-	_ = p.signal(t, syscall.SIGKILL)
+	_ = p.Signal(t, syscall.SIGKILL)
 	eventually(t, "the TTL check to expire", func() bool {
 		return checkStatus(t, name, "service:"+nodeID) == consulapi.HealthCritical
 	})
@@ -238,20 +238,20 @@ func TestFailingRegisterCheckDeregistersTheService(t *testing.T) {
 	before := entry(t, name, nodeID).Service.CreateIndex
 
 	setCheck(t, file, "fail")
-	p.waitOutput(t, "deregister it")
+	p.WaitOutput(t, "deregister it")
 	// go-micro 4.11 deregisters, then falls through to Register in the same tick: the instance Beacon
 	// lists afterwards is a new registration (a re-register of a live one keeps its CreateIndex).
 	eventually(t, "a fresh registration after the deregister", func() bool {
 		e := entry(t, name, nodeID)
 		return e != nil && e.Service.CreateIndex > before
 	})
-	if n := strings.Count(p.out.String(), "Deregistering node: "+nodeID); n < 1 {
-		t.Fatalf("go-micro did not deregister:\n%s", p.out.String())
+	if n := strings.Count(p.Output(), "Deregistering node: "+nodeID); n < 1 {
+		t.Fatalf("go-micro did not deregister:\n%s", p.Output())
 	}
 
 	setCheck(t, file, "ok")
 	awaitCallable(t, name, nodeID)
-	if err := p.signal(t, syscall.SIGTERM); err != nil {
+	if err := p.Signal(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("the greeter exited with %v", err)
 	}
 	if e := entry(t, name, nodeID); e != nil {
@@ -268,7 +268,7 @@ func TestServiceWhoseRegisterCheckFailsAtStartIsNotRegisteredUntilItPasses(t *te
 	p := startGreeter(t, name, id, file)
 	// One failure at start and one on the next interval: never registered in between.
 	eventually(t, "two failed register checks", func() bool {
-		return strings.Count(p.out.String(), "register check error") >= 2
+		return strings.Count(p.Output(), "register check error") >= 2
 	})
 	if e := entry(t, name, nodeID); e != nil {
 		t.Fatalf("registered although its check fails: %+v", e.Service)
@@ -279,7 +279,7 @@ func TestServiceWhoseRegisterCheckFailsAtStartIsNotRegisteredUntilItPasses(t *te
 
 	setCheck(t, file, "ok")
 	awaitCallable(t, name, nodeID)
-	if err := p.signal(t, syscall.SIGTERM); err != nil {
+	if err := p.Signal(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("the greeter exited with %v", err)
 	}
 }

@@ -1,0 +1,3 @@
+module beacon.test/clients/gosupport
+
+go 1.22
