@@ -21,3 +21,11 @@ export const recordHttp: MiddlewareHandler<AppEnv> = async (c, next) => {
     workerMetrics.sample('consul.api.http', Date.now() - started, { method: c.req.method, path: routeLabel(c.req.routePath) });
   }
 };
+
+const FAST_PATH = /^https?:\/\/[^/]+\/(v1\/(?:kv|agent\/check\/(?:pass|warn|fail))\/)/;
+
+/** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, worker/kv-read.ts), which skip the app. */
+export function recordFastPath(request: Request, started: number): void {
+  const route = FAST_PATH.exec(request.url)?.[1];
+  if (route) workerMetrics.sample('consul.api.http', Date.now() - started, { method: request.method, path: route.replace(/\//g, '_') });
+}

@@ -110,3 +110,18 @@ describe('GET /v1/agent/metrics', () => {
     expect(parsePrometheusTextFormat(await res.text()).some((f) => f.name === 'consul_state_nodes')).toBe(true);
   });
 });
+
+describe('GET /v1/agent/metrics and the fast paths', () => {
+  it('counts a KV read and a heartbeat answered before the router under their Consul routes', async () => {
+    const key = uniq('fast');
+    await put(`/v1/kv/${key}`, 'v');
+    expect((await put('/v1/agent/service/register', { Name: key, ID: key, Check: { TTL: '30s' } })).status).toBe(200);
+    const before = await prometheus();
+    expect((await api(`/v1/kv/${key}`)).status).toBe(200);
+    expect((await api(`/v1/agent/check/pass/service:${key}`, { method: 'PUT' })).status).toBe(200);
+    const after = await prometheus();
+    const delta = (labels: Record<string, string>) => seen(after, 'consul_api_http', labels) - seen(before, 'consul_api_http', labels);
+    expect(delta({ method: 'GET', path: 'v1_kv_' })).toBe(1);
+    expect(delta({ method: 'PUT', path: 'v1_agent_check_pass_' })).toBe(1);
+  });
+});
