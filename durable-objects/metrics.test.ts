@@ -1,5 +1,7 @@
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { INTERVAL_MS, mergeAggregates, Metrics } from './metrics';
+import { INTERVAL_MS, mergeAggregates, Metrics, type Aggregate } from './metrics';
+import { freshDatacenter, inObject } from './test-support';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % INTERVAL_MS);
 
@@ -41,5 +43,27 @@ describe('metrics registry (go-metrics inmem intervals)', () => {
     const a = { name: 'x', labels: { k: 'v' }, count: 1, sum: 2, sumSq: 4, min: 2, max: 2 };
     const merged = mergeAggregates([a], [{ ...a, sum: 5, sumSq: 25, min: 5, max: 5 }, { ...a, labels: { k: 'w' } }]);
     expect(merged).toEqual([{ ...a, count: 2, sum: 7, sumSq: 29, min: 2, max: 5 }, { ...a, labels: { k: 'w' } }]);
+  });
+});
+
+describe('the Datacenter object metrics', () => {
+  it('counts an expired session, the timer that fired and the alarm lag when the alarm runs', async () => {
+    const dc = freshDatacenter();
+    const created = await dc.sessionCreate({ Name: '', Node: '', LockDelayMs: 0, Behavior: 'release', TTL: '10s', TTLMs: 10_000, NodeChecks: ['serfHealth'], ServiceChecks: null });
+    expect(created.ok).toBe(true);
+    const before = await dc.metricsDump(0);
+    expect(before.gauges.find((g) => g.name === 'consul.session_ttl.active')?.value).toBe(1);
+    await inObject(dc, (instance) => instance.clock.advance(25_000));
+    await runDurableObjectAlarm(dc as unknown as DurableObjectStub);
+    const after = await dc.metricsDump(0);
+    const total = (list: Aggregate[], name: string, labels: Record<string, string> = {}) =>
+      list.find((a) => a.name === name && Object.entries(labels).every(([k, v]) => a.labels[k] === v))?.count ?? 0;
+    expect(total(after.totals.samples, 'consul.session_ttl.invalidate')).toBe(1);
+    expect(total(after.totals.counters, 'beacon.timers.fired', { kind: 'session' })).toBe(1);
+    const lag = after.totals.samples.find((a) => a.name === 'beacon.alarm.lag')!;
+    expect(lag.count).toBeGreaterThanOrEqual(1);
+    // The clock moved 25 s past creation; the session was due at 20 s (twice its TTL).
+    expect(lag.max).toBeGreaterThanOrEqual(5_000);
+    expect(after.gauges.find((g) => g.name === 'consul.session_ttl.active')?.value).toBe(0);
   });
 });
