@@ -18,7 +18,12 @@ export const recordHttp: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     await next();
   } finally {
-    workerMetrics.sample('consul.api.http', Date.now() - started, { method: c.req.method, path: routeLabel(c.req.routePath) });
+    // The matched route of the handler that answered ('' if none did): never let a metric fail a request.
+    let route = '';
+    try {
+      route = c.req.routePath ?? '';
+    } catch {}
+    workerMetrics.sample('consul.api.http', Date.now() - started, { method: c.req.method, path: routeLabel(route) });
   }
 };
 
