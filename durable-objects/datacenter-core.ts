@@ -10,6 +10,7 @@ import { CheckMonitor } from './checks/monitor';
 import { Clock } from './clock';
 import { Indexes, TABLE_CHECKS, TABLE_NODES, TABLE_SESSIONS, type Tx } from './indexes';
 import { LockDelays } from './lock-delays';
+import { Metrics } from './metrics';
 import { ok, type Outcome } from './outcome';
 import * as q from './queries';
 import { migrate } from './schema';
@@ -45,6 +46,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   readonly watches = new Watches();
   readonly lockDelays = new LockDelays();
   readonly stats = { writes: 0, alarmsSet: 0, writeBatches: 0 };
+  /** This object's counters and samples (durable-objects/metrics.ts), read by GET /v1/agent/metrics. */
+  readonly metrics = new Metrics();
   readonly indexes: Indexes;
   readonly timers: Timers;
   readonly monitor: CheckMonitor;
@@ -78,6 +81,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   }
 
   override async alarm(): Promise<void> {
+    const earliest = this.timers.earliest();
+    if (earliest !== undefined) this.metrics.sample('beacon.alarm.lag', Math.max(0, this.clock.now() - earliest));
     const probes = this.timers.takeDue().map(async (key) => {
       try {
         await this.fire(key);
@@ -91,6 +96,9 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   }
 
   private fire(key: string): Promise<void> | void {
+    const kind = key.slice(0, key.indexOf(':') + 1 || key.length);
+    this.metrics.incr('beacon.timers.fired', 1, { kind: kind.replace(/:$/, '') });
+    if (kind === 'run:') this.metrics.incr('beacon.check.runs');
     if (key.startsWith(SESSION_TIMER)) return this.expireSession(key.slice(SESSION_TIMER.length));
     if (key === REPLICATION_TIMER) return this.replica.pull();
     if (key === TOMBSTONE_TIMER) return this.reapTombstones();
@@ -98,6 +106,8 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   }
 
   protected blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {
+    this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'read' });
+    if (params.minIndex > 0) this.metrics.incr('consul.rpc.query');
     return block(this.watches, params, query.rows, () => this.sharedRead(query));
   }
 
@@ -143,6 +153,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
    * writes clients send (registrations, KV, transactions, sessions); timers and heartbeats write at once.
    */
   protected writeBatched<T>(fn: (tx: Tx) => T): Promise<T> {
+    this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'write' });
     return new Promise<T>((resolve, reject) => {
       if (!this.pendingWrites) {
         this.pendingWrites = [];
@@ -195,13 +206,25 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     return result;
   }
 
+  /** Measures `run` in ms under `name` (Consul's MeasureSince around an endpoint). */
+  protected async timed<T>(name: string, run: Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await run;
+    } finally {
+      this.metrics.sample(name, Date.now() - started);
+    }
+  }
+
   /** Consul arms a session's timer for twice its TTL, as grace for clients renewing late. */
   protected scheduleSessionExpiry(id: string, ttlMs: number): void {
     if (ttlMs > 0) this.timers.set(SESSION_TIMER + id, this.clock.now() + 2 * ttlMs);
   }
 
   protected expireSession(id: string): void {
+    const started = Date.now();
     this.write((tx) => destroySession(tx, id));
+    this.metrics.sample('consul.session_ttl.invalidate', Date.now() - started);
   }
 
   protected async agentWrite(fn: (tx: Tx) => Outcome<agent.CheckChanges>): Promise<Outcome<null>> {

@@ -18,6 +18,8 @@ import { truncateOutput } from './checks/output';
 import { contentHash } from './content-hash';
 import { DatacenterCore, SESSION_TIMER } from './datacenter-core';
 import { nodeRow } from './indexes';
+import type { MetricsDump } from './metrics';
+import { stateGauges } from './state-gauges';
 import { applyKvOp } from './kv';
 import * as kvq from './kv-queries';
 import { ok, refuse, type Outcome } from './outcome';
@@ -99,6 +101,7 @@ export class Datacenter extends DatacenterCore {
    * (the fast path with ACLs on) is the service name it authorized, '' for a node check: another refuses.
    */
   agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Outcome<null> {
+    this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'heartbeat' });
     const check = this.ttlCheckState(checkId);
     if (!check) return refuse(404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
     if (owner !== undefined && owner.toLowerCase() !== check.owner.toLowerCase()) return refuse(403, CHECK_OWNER_CHANGED);
@@ -113,11 +116,11 @@ export class Datacenter extends DatacenterCore {
 
   // ---- catalog and health -------------------------------------------------------------------
   catalogRegister(req: CatalogRegisterRequest): Promise<Outcome<true>> {
-    return this.writeBatched((tx) => catalogRegister(tx, req));
+    return this.timed('consul.catalog.register', this.writeBatched((tx) => catalogRegister(tx, req)));
   }
 
   async catalogDeregister(req: CatalogDeregisterRequest): Promise<Outcome<true>> {
-    const outcome = await this.writeBatched((tx) => catalogDeregister(tx, req));
+    const outcome = await this.timed('consul.catalog.deregister', this.writeBatched((tx) => catalogDeregister(tx, req)));
     // Like a real agent's anti-entropy, the agent node comes straight back if it was removed.
     if (req.Node.toLowerCase() === this.agentNode.toLowerCase()) this.ensureAgentNode(this.env.AGENT_ADDRESS || '127.0.0.1');
     return outcome;
@@ -168,6 +171,11 @@ export class Datacenter extends DatacenterCore {
     return this.indexes.current();
   }
 
+  /** This object's metrics for the interval starting at `start` (worker/routes/metrics.ts merges them). */
+  metricsDump(start: number): MetricsDump {
+    return this.metrics.dump(start, stateGauges(this.sql, { 'beacon.blocking_queries.held': this.watches.held }));
+  }
+
   getStats() {
     return { ...this.stats, index: this.indexes.current() };
   }
@@ -189,14 +197,14 @@ export class Datacenter extends DatacenterCore {
 
   /** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply. */
   kvsApply(op: KvOp): Promise<Outcome<boolean>> {
-    return this.writeBatched((tx) => {
+    return this.timed('consul.kvs.apply', this.writeBatched((tx) => {
       if (op.Verb === 'lock' && !(op.Session && getSession(tx.sql, op.Session))) return refuse(500, `invalid session "${op.Session ?? ''}"`);
       return ok(applyKvOp(tx, op, this.lockDelays, false).ok);
-    });
+    }));
   }
 
   async txnApply(ops: TxnOp[]): Promise<TxnOutcome> {
-    const outcome = await this.writeBatched((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter));
+    const outcome = await this.timed('consul.txn.apply', this.writeBatched((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter)));
     // As after a catalog deregistration, the agent node comes straight back if the transaction removed it.
     const agent = this.agentNode.toLowerCase();
     if (outcome.ok && ops.some((op) => 'Node' in op && op.Node.Verb.startsWith('delete') && op.Node.Node.toLowerCase() === agent)) {
@@ -207,14 +215,14 @@ export class Datacenter extends DatacenterCore {
 
   async sessionCreate(req: SessionCreateRequest): Promise<Outcome<string>> {
     const id = crypto.randomUUID();
-    const outcome = await this.writeBatched((tx) => createSession(tx, id, { ...req, Node: req.Node || this.agentNode }));
+    const outcome = await this.timed('consul.session.apply', this.writeBatched((tx) => createSession(tx, id, { ...req, Node: req.Node || this.agentNode })));
     if (!outcome.ok) return outcome;
     this.scheduleSessionExpiry(id, req.TTLMs);
     return ok(id);
   }
 
   async sessionDestroy(id: string): Promise<Outcome<true>> {
-    await this.writeBatched((tx) => destroySession(tx, id));
+    await this.timed('consul.session.apply', this.writeBatched((tx) => destroySession(tx, id)));
     this.timers.delete(SESSION_TIMER + id.toLowerCase());
     return ok(true);
   }

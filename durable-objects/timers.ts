@@ -30,6 +30,12 @@ export class Timers {
     return this.deadlines.get(key);
   }
 
+  /** The earliest deadline, if any (for the alarm-lag metric). */
+  earliest(): number | undefined {
+    const next = Math.min(...this.deadlines.values());
+    return Number.isFinite(next) ? next : undefined;
+  }
+
   /** Removes and returns the keys due by now, earliest first. */
   takeDue(): string[] {
     // An alarm may run a hair before its time, and re-arming for that same instant would be lost when

@@ -11,11 +11,17 @@ export class Watches {
   private readonly prefixes = new Set<string>();
   /** Parked requests woken by a write so far: a watcher on `a` must not be woken by `b`. */
   woken = 0;
+  /** Requests parked right now (the metrics gauge beacon.blocking_queries.held). */
+  held = 0;
 
   /** Resolves when any of `rows` is notified, or after `timeoutMs`. */
   wait(rows: string[], timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
+      this.held++;
+      let parked = true;
       const wake = () => {
+        if (parked) this.held--;
+        parked = false;
         clearTimeout(timer);
         for (const row of rows) this.forget(row, wake);
         resolve();

@@ -15,6 +15,8 @@ import { event } from './routes/event';
 import { health } from './routes/health';
 import { internalUi } from './routes/internal-ui';
 import { kv } from './routes/kv';
+import { metrics } from './routes/metrics';
+import { recordHttp } from './metrics/registry';
 import { query } from './routes/query';
 import { session } from './routes/session';
 import { status } from './routes/status';
@@ -23,12 +25,13 @@ import { ui } from './routes/ui';
 
 export const app = new Hono<AppEnv>();
 
-app.use('/v1/*', acl, datacenter, aclEnforce);
+app.use('/v1/*', recordHttp, acl, datacenter, aclEnforce);
 
 app.route('/v1/acl', aclApi);
 app.route('/v1/internal/acl', aclInternal);
 app.route('/v1/agent', agent);
 app.route('/v1/agent', agentChecks);
+app.route('/v1/agent', metrics);
 app.route('/v1/catalog', catalog);
 app.route('/v1/event', event);
 app.route('/v1/health', health);

@@ -7,6 +7,7 @@ import { dotSegmentRefusal } from './http/dot-segments';
 import { INTERNAL_ERROR } from './http/errors';
 import { heartbeat } from './heartbeat';
 import { kvRead } from './kv-read';
+import { recordFastPath } from './metrics/registry';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
 federationOf(env as unknown as { FEDERATION?: unknown; DATACENTER?: string });
@@ -15,9 +16,11 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
-      return (
-        dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await app.fetch(request, env, ctx))
-      );
+      const started = Date.now();
+      const fast = dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env));
+      if (!fast) return await app.fetch(request, env, ctx);
+      recordFastPath(request, started);
+      return fast;
     } catch (err) {
       // The app answers its own errors (answerError); this catches what a fast path or the router throws.
       console.error(`${request.method} ${new URL(request.url).pathname}:`, err);

@@ -57,6 +57,8 @@ const ROWS: Row[] = [
   { name: 'agent checks: filtered', path: () => '/v1/agent/checks', status: 200, filtered: true, check: (b) => expect(Object.values(b).some((c: any) => c.ServiceName === D)).toBe(false) },
   { name: 'agent self: agent read', path: () => '/v1/agent/self', status: 200 },
   { name: 'agent self: no agent rule', token: () => bare.secret, path: () => '/v1/agent/self', status: 403, text: () => `Permission denied: token with AccessorID '${bare.accessor}' lacks permission 'agent:read' on "beacon"` },
+  { name: 'agent metrics: agent read', path: () => '/v1/agent/metrics', status: 200, check: (b) => expect(b.Gauges.length).toBeGreaterThan(0) },
+  { name: 'agent metrics: no agent rule', token: () => bare.secret, path: () => '/v1/agent/metrics?format=prometheus', status: 403, text: () => `Permission denied: token with AccessorID '${bare.accessor}' lacks permission 'agent:read' on "beacon"` },
   { name: 'heartbeat (fast path): own check', method: 'PUT', path: () => `/v1/agent/check/pass/service:${W}-1`, status: 200 },
   { name: 'heartbeat (fast path): other check', method: 'PUT', path: () => `/v1/agent/check/pass/service:${D}-1`, status: 403, text: deniedText('service:write', D) },
   { name: 'heartbeat (full app): other check', method: 'PUT', path: () => `/v1/agent/check/pass/service:${D}-1?note=x&pretty`, status: 403, text: deniedText('service:write', D) },

@@ -50,6 +50,7 @@ export const PERMISSIONS: Permission[] = [
   // agent
   { methods: ['GET'], prefix: '/v1/agent/self', exact: true, needs: (x) => [r('agent', x.agentNode, 'read')] },
   { methods: ['GET'], prefix: '/v1/agent/host', exact: true, needs: () => [g('operator', 'read')] },
+  { methods: ['GET'], prefix: '/v1/agent/metrics', exact: true, needs: (x) => [r('agent', x.agentNode, 'read')] },
   { methods: ['GET'], prefix: '/v1/agent/members', exact: true, filter: 'agent-members' },
   { methods: ['GET'], prefix: '/v1/agent/services', exact: true, filter: 'agent-services' },
   { methods: ['GET'], prefix: '/v1/agent/checks', exact: true, filter: 'agent-checks' },

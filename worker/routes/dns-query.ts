@@ -14,6 +14,7 @@ import { NOT_BOOTSTRAPPED } from '../acl/enforce';
 import { aclBootstrapped, resolveSecret } from '../acl/resolve';
 import { aclSettings } from '../acl/settings';
 import { requestToken } from '../http/acl';
+import { workerMetrics } from '../metrics/registry';
 
 const DNS_MESSAGE = 'application/dns-message';
 /** RFC 8484 4.1: a DNS message is at most 65535 bytes. */
@@ -41,6 +42,15 @@ dnsQuery.all('/', (c) => {
 });
 
 async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
+  const started = Date.now();
+  try {
+    return await answerQuery(c, query);
+  } finally {
+    workerMetrics.sample('consul.dns.domain_query', Date.now() - started, { node: c.env.AGENT_NODE || 'beacon' });
+  }
+}
+
+async function answerQuery(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
   const cf = c.req.raw.cf as Record<string, unknown> | undefined;
   let all = sources(c.env, cf);
   if (aclSettings(c.env).enabled) {

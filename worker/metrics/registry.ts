@@ -1,0 +1,36 @@
+// This isolate's metrics: one registry per worker isolate (deployed, many isolates answer and each counts
+// only what it served; locally there is one). Recording is an in-memory increment, nothing else.
+import type { MiddlewareHandler } from 'hono';
+import { Metrics } from '../../durable-objects/metrics';
+import type { AppEnv } from '../env';
+
+export const workerMetrics = new Metrics();
+
+/** Consul's `path` label: the registered route without its leading `/`, `/` → `_` (agent/http.go handleFuncMetrics). */
+export function routeLabel(routePath: string): string {
+  const fixed = routePath.split(/[:*]/)[0];
+  return fixed.replace(/^\//, '').replace(/\//g, '_');
+}
+
+/** `consul.api.http` (ms), labelled by method and route, for every request the app answers. */
+export const recordHttp: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const started = Date.now();
+  try {
+    await next();
+  } finally {
+    // The matched route of the handler that answered ('' if none did): never let a metric fail a request.
+    let route = '';
+    try {
+      route = c.req.routePath ?? '';
+    } catch {}
+    workerMetrics.sample('consul.api.http', Date.now() - started, { method: c.req.method, path: routeLabel(route) });
+  }
+};
+
+const FAST_PATH = /^https?:\/\/[^/]+\/(v1\/(?:kv|agent\/check\/(?:pass|warn|fail))\/)/;
+
+/** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, worker/kv-read.ts), which skip the app. */
+export function recordFastPath(request: Request, started: number): void {
+  const route = FAST_PATH.exec(request.url)?.[1];
+  if (route) workerMetrics.sample('consul.api.http', Date.now() - started, { method: request.method, path: route.replace(/\//g, '_') });
+}
