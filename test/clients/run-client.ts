@@ -44,17 +44,25 @@ export function runClient(command: string, args: string[], options: ClientRunOpt
   });
 }
 
+/** Extra `go test` flags and environment for one run (the default is the whole package, `.`). */
+export interface GoTestOptions {
+  /** Put before the package, e.g. `['-tags', 'acl', '-run', '^TestACL$']`. */
+  args?: string[];
+  env?: Record<string, string>;
+}
+
 /**
- * A Go client module's own suite, `go test -v -count=1 .` in the folder of `moduleUrl` (the wrapper's
- * `import.meta.url`), against the Beacon at `beaconUrl`. Asserts that it passed; its output is the
- * failure message otherwise.
+ * A Go client module's own suite, `go test -v -count=1 [args…] .` in the folder of `moduleUrl` (the
+ * wrapper's `import.meta.url`), against the Beacon at `beaconUrl`. Asserts that it passed; its output is
+ * the failure message otherwise. Returns the output for further assertions.
  */
-export async function expectGoTestPasses(moduleUrl: string, beaconUrl: string, timeoutMs = 240_000): Promise<void> {
-  const run = await runClient('go', ['test', '-v', '-count=1', '-timeout', `${Math.floor(timeoutMs / 1000) - 10}s`, '.'], {
+export async function expectGoTestPasses(moduleUrl: string, beaconUrl: string, timeoutMs = 240_000, options: GoTestOptions = {}): Promise<string> {
+  const run = await runClient('go', ['test', '-v', '-count=1', '-timeout', `${Math.floor(timeoutMs / 1000) - 10}s`, ...(options.args ?? []), '.'], {
     cwd: fileURLToPath(new URL('.', moduleUrl)),
-    env: { CONSUL_HTTP_ADDR: new URL(beaconUrl).host },
+    env: { CONSUL_HTTP_ADDR: new URL(beaconUrl).host, ...options.env },
     timeoutMs,
   });
   expect(run.code, run.output).toBe(0);
   expect(run.output).toMatch(/^ok\s/m);
+  return run.output;
 }
