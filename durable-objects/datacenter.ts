@@ -24,7 +24,7 @@ import { ok, refuse, type Outcome } from './outcome';
 import * as q from './queries';
 import * as uiq from './ui-queries';
 import { queryNodes } from './query-nodes';
-import { decodeSnapshot, encodeSnapshot } from './snapshot/format';
+import { decodeSnapshot, encodeSnapshot, MAX_SNAPSHOT_BYTES } from './snapshot/format';
 import { dumpTables, restoreTables } from './snapshot/tables';
 import { getCheck, listChecksOnNode, setCheckStatus } from './store/checks';
 import { createSession, destroySession, getSession, listSessions, toSession } from './store/sessions';
@@ -285,10 +285,12 @@ export class Datacenter extends DatacenterCore {
 
   // ---- snapshots (durable-objects/snapshot/) -------------------------------------------------
   /** The whole state as a Beacon snapshot file, at the index it was read at. */
-  async snapshotSave(): Promise<{ index: number; file: Uint8Array<ArrayBuffer> }> {
+  async snapshotSave(): Promise<Outcome<{ index: number; file: Uint8Array<ArrayBuffer> }>> {
     const index = this.indexes.current();
-    const body = dumpTables(this.sql);
-    return { index, file: await encodeSnapshot({ datacenter: this.read.datacenter, index, createdAt: new Date(this.clock.now()).toISOString() }, body) };
+    const file = await encodeSnapshot({ datacenter: this.read.datacenter, index, createdAt: new Date(this.clock.now()).toISOString() }, dumpTables(this.sql));
+    // A file no restore would take is refused here rather than handed out.
+    if (file.length > MAX_SNAPSHOT_BYTES) return refuse(500, `snapshot is ${file.length} bytes, more than the ${MAX_SNAPSHOT_BYTES} a restore takes`);
+    return ok({ index, file });
   }
 
   /** All or nothing: a file that fails to decode, verify or fit changes nothing. Timers start afresh, as after a restart. */

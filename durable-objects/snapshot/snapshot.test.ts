@@ -60,7 +60,7 @@ describe('snapshots of the Datacenter object', () => {
     const session = await populate(dc);
     const saved = await tables(dc);
     for (const name of await inObject(dc, (_i, s) => stateTables(s.storage.sql))) expect(saved[name]!.rows.length, name).toBeGreaterThan(0);
-    const { index: savedIndex, file } = await dc.snapshotSave();
+    const { index: savedIndex, file } = must(await dc.snapshotSave());
     await wipe(dc, session);
     const beforeRestore = (await dc.getStats()).index;
     expect(await tables(dc)).not.toEqual(saved);
@@ -79,7 +79,7 @@ describe('snapshots of the Datacenter object', () => {
   it('wakes a watcher blocked on a key the restore brings back', async () => {
     const dc = freshDatacenter();
     const session = await populate(dc);
-    const { file } = await dc.snapshotSave();
+    const { file } = must(await dc.snapshotSave());
     await wipe(dc, session);
     const parked = await dc.kvsGet('app/config', NOW);
     expect(parked.value).toBeNull();
@@ -92,7 +92,7 @@ describe('snapshots of the Datacenter object', () => {
   it('answers a watcher on a service the restore leaves as it was saved, and one on a missing key', async () => {
     const dc = freshDatacenter();
     const session = await populate(dc);
-    const { file } = await dc.snapshotSave();
+    const { file } = must(await dc.snapshotSave());
     await wipe(dc, session);
     const parked = await dc.healthServiceNodes('web', NOW);
     expect(parked.value).toEqual([]);
@@ -106,7 +106,7 @@ describe('snapshots of the Datacenter object', () => {
   it('re-arms timers: a restored TTL check gets a fresh TTL, then expires; a restored session gets its TTL', async () => {
     const dc = freshDatacenter();
     const session = await populate(dc);
-    const { file } = await dc.snapshotSave();
+    const { file } = must(await dc.snapshotSave());
     await wipe(dc, session);
     must(await dc.snapshotRestore(file));
     const deadlines = await inObject(dc, (i) => ({ ttl: i.timers.get('ttl:service:web-1'), session: i.timers.get(`session:${session}`), now: i.clock.now() }));
@@ -132,7 +132,7 @@ describe('snapshots of the Datacenter object', () => {
   ];
   let source: Stub;
   let target: Stub;
-  const saveOf = async () => (await source.snapshotSave()).file;
+  const saveOf = async () => must(await source.snapshotSave()).file;
   const gunzipText = async (f: Uint8Array) => new Response(new Blob([f]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
   const own = async (body: Parameters<typeof encodeSnapshot>[1]) => encodeSnapshot({ datacenter: await inObject(target, (_i, s) => s.id.name!), index: 1, createdAt: '' }, body);
   async function withKvRow(row: unknown[]) {

@@ -13,7 +13,7 @@ export const snapshot = new Hono<AppEnv>();
 
 endpoint(snapshot, '/', {
   GET: async (c) => {
-    const { index, file } = await c.var.dc.snapshotSave();
+    const { index, file } = unwrap(await c.var.dc.snapshotSave());
     setIndex(c, index);
     // Consul sets no type and Go's sniffing answers this for a gzip stream.
     return c.body(file, 200, { 'Content-Type': 'application/x-gzip' });
