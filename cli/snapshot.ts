@@ -1,7 +1,9 @@
-// `beacon snapshot save|restore FILE` over GET/PUT /v1/snapshot (command/snapshot). The file is whatever
-// Beacon's snapshot endpoint returns; it is written to `FILE.part` and renamed only once complete.
+// `beacon snapshot save|restore FILE` over GET/PUT /v1/snapshot (command/snapshot). The file is Beacon's
+// snapshot format (durable-objects/snapshot/format.ts): written to `FILE.part`, checked as Consul's CLI checks
+// its hashes, and renamed only once it verifies.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { decodeSnapshot } from '../durable-objects/snapshot/format';
 import { CliError, withHttpFlags } from './http';
 import { action, io } from './run';
 
@@ -12,7 +14,10 @@ function save(): Command {
       const res = await client.request('GET', '/v1/snapshot').catch((err: Error) => {
         throw new CliError(`Error saving snapshot: ${err.message}`);
       });
-      writeFileSync(`${file}.part`, new Uint8Array(await res.arrayBuffer()));
+      const data = new Uint8Array(await res.arrayBuffer());
+      writeFileSync(`${file}.part`, data);
+      const verified = await decodeSnapshot(data);
+      if (!verified.ok) throw new CliError(`Error verifying snapshot file: ${verified.reason}`);
       renameSync(`${file}.part`, file);
       io.out(`Saved and verified snapshot to index ${res.headers.get('X-Consul-Index') ?? '0'}`);
     }));

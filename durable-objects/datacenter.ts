@@ -26,8 +26,10 @@ import { ok, refuse, type Outcome } from './outcome';
 import * as q from './queries';
 import * as uiq from './ui-queries';
 import { queryNodes } from './query-nodes';
-import { getCheck, setCheckStatus } from './store/checks';
-import { createSession, destroySession, getSession, toSession } from './store/sessions';
+import { decodeSnapshot, encodeSnapshot, MAX_SNAPSHOT_BYTES } from './snapshot/format';
+import { dumpTables, restoreTables } from './snapshot/tables';
+import { getCheck, listChecksOnNode, setCheckStatus } from './store/checks';
+import { createSession, destroySession, getSession, listSessions, toSession } from './store/sessions';
 import * as pq from './store/prepared-queries';
 import { txnApply } from './txn';
 import { blockUntil } from './watches';
@@ -287,5 +289,37 @@ export class Datacenter extends DatacenterCore {
   preparedQueryExecute(service: ServiceQuery, limit: number): Indexed<{ nodes: ServiceEntry[]; datacenter: string }> {
     const { index, value } = this.sharedRead(q.healthServiceNodes(this.read, service.Service));
     return { index, value: { nodes: queryNodes(value, service, limit), datacenter: this.read.datacenter } };
+  }
+
+  // ---- snapshots (durable-objects/snapshot/) -------------------------------------------------
+  /** The whole state as a Beacon snapshot file, at the index it was read at. */
+  async snapshotSave(): Promise<Outcome<{ index: number; file: Uint8Array<ArrayBuffer> }>> {
+    const index = this.indexes.current();
+    const file = await encodeSnapshot({ datacenter: this.read.datacenter, index, createdAt: new Date(this.clock.now()).toISOString() }, dumpTables(this.sql));
+    // A file no restore would take is refused here rather than handed out.
+    if (file.length > MAX_SNAPSHOT_BYTES) return refuse(500, `snapshot is ${file.length} bytes, more than the ${MAX_SNAPSHOT_BYTES} a restore takes`);
+    return ok({ index, file });
+  }
+
+  /** All or nothing: a file that fails to decode, verify or fit changes nothing. Timers start afresh, as after a restart. */
+  async snapshotRestore(file: Uint8Array): Promise<Outcome<number>> {
+    const decoded = await decodeSnapshot(file);
+    if (!decoded.ok) return refuse(400, decoded.reason);
+    const { header, body } = decoded;
+    if (header.datacenter.toLowerCase() !== this.read.datacenter.toLowerCase()) {
+      return refuse(400, `snapshot is of datacenter "${header.datacenter}", not "${this.read.datacenter}"`);
+    }
+    const oldChecks = listChecksOnNode(this.sql, this.agentNode).map((r) => r.check_id);
+    const oldSessions = listSessions(this.sql).map((r) => r.id);
+    const outcome = this.write((tx) => restoreTables(tx, this.indexes, body, header.index));
+    if (!outcome.ok) return outcome;
+    this.watches.abandon();
+    this.checkCache.clear();
+    for (const id of oldChecks) this.monitor.untrack(id);
+    for (const id of oldSessions) this.timers.delete(SESSION_TIMER + id);
+    this.monitor.start();
+    for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
+    this.ensureAgentNode(this.env.AGENT_ADDRESS || '127.0.0.1');
+    return ok(this.indexes.current());
   }
 }

@@ -19,7 +19,7 @@ export const KV_KEY_ROW = 'kv:';
 export const KV_PREFIX_ROW = 'kvprefix:';
 export const kvKeyRow = (key: string) => KV_KEY_ROW + key;
 export const kvPrefixRow = (prefix: string) => KV_PREFIX_ROW + prefix;
-const RAFT_ROW = 'raft';
+export const RAFT_ROW = 'raft';
 const ROWS_PER_STATEMENT = 50;
 
 /** One write in progress: the index it stamps and the rows it touched. */
@@ -45,6 +45,11 @@ export class Indexes {
 
   get(name: string): number {
     return this.rows.get(name) ?? 0;
+  }
+
+  /** Every index row's name (a snapshot restore moves them all). */
+  names(): string[] {
+    return [...this.rows.keys()];
   }
 
   max(...names: string[]): number {

@@ -13,6 +13,8 @@ export class Watches {
   woken = 0;
   /** Requests parked right now (the metrics gauge beacon.blocking_queries.held). */
   held = 0;
+  /** Snapshot restores so far: each answers every parked query (Consul's state-store AbandonCh). */
+  abandoned = 0;
 
   /** Resolves when any of `rows` is notified, or after `timeoutMs`. */
   wait(rows: string[], timeoutMs: number): Promise<void> {
@@ -53,6 +55,12 @@ export class Watches {
     for (const wake of woken) wake();
   }
 
+  /** The whole state was replaced: every parked request wakes, and blocking queries answer (see block). */
+  abandon(): void {
+    this.abandoned++;
+    this.notify([...this.waiters.keys()]);
+  }
+
   private forget(row: string, wake: Waiter): void {
     const set = this.waiters.get(row);
     set?.delete(wake);
@@ -89,5 +97,8 @@ export async function blockUntil<T>(watches: Watches, rows: string[], waitMs: nu
 /** A blocking query on index rows: answers once its index passes `params.minIndex`, or when the wait ends. */
 export function block<T>(watches: Watches, params: BlockingParams, rows: string[], read: () => Indexed<T>): Promise<Indexed<T>> {
   if (params.minIndex <= 0) return Promise.resolve(read());
-  return blockUntil(watches, rows, params.waitMs, read, (result) => result.index > params.minIndex);
+  // After a restore an entry may report its saved, lower ModifyIndex: answer anyway, as Consul's
+  // blockingquery does when the store is abandoned; clients reset an index that went backwards.
+  const abandoned = watches.abandoned;
+  return blockUntil(watches, rows, params.waitMs, read, (result) => result.index > params.minIndex || watches.abandoned !== abandoned);
 }

@@ -19,6 +19,7 @@ import { metrics } from './routes/metrics';
 import { recordHttp } from './metrics/registry';
 import { query } from './routes/query';
 import { session } from './routes/session';
+import { snapshot } from './routes/snapshot';
 import { status } from './routes/status';
 import { txn } from './routes/txn';
 import { ui } from './routes/ui';
@@ -39,6 +40,7 @@ app.route('/v1/internal/ui', internalUi);
 app.route('/v1/kv', kv);
 app.route('/v1/query', query);
 app.route('/v1/session', session);
+app.route('/v1/snapshot', snapshot);
 app.route('/v1/status', status);
 app.route('/v1/txn', txn);
 

@@ -86,6 +86,10 @@ const ROWS: Row[] = [
   { name: 'query explain: allowed with query read', path: () => `/v1/query/${W}/explain`, status: 200, check: (b) => expect(b.Query.Name).toBe(W) },
   { name: 'query list: filtered', path: () => '/v1/query', status: 200, filtered: true, check: (b) => expect(b.some((q: any) => q.Name === D)).toBe(false) },
   { name: 'query execute: answers only readable instances', path: () => `/v1/query/${D}/execute`, status: 200, filtered: true, check: (b) => expect(b.Nodes).toEqual([]) },
+  { name: 'snapshot save: needs acl:write', path: () => '/v1/snapshot', status: 403, text: deniedText('acl:write') },
+  { name: 'snapshot restore: needs acl:write', method: 'PUT', path: () => '/v1/snapshot', body: () => 'x', status: 403, text: deniedText('acl:write') },
+  { name: 'snapshot save: management', token: () => MANAGEMENT_TOKEN, path: () => '/v1/snapshot', status: 200 },
+  { name: 'snapshot restore: management, a bad file is refused', token: () => MANAGEMENT_TOKEN, method: 'PUT', path: () => '/v1/snapshot', body: () => 'x', status: 400, text: () => /^failed to decompress snapshot/ },
   { name: 'unknown secret', token: () => crypto.randomUUID(), path: () => '/v1/catalog/nodes', status: 403, text: () => 'ACL not found' },
   {
     name: 'anonymous', token: () => '', path: () => '/v1/catalog/services', status: 200, check: (b) => expect(b).toEqual({}),

@@ -122,6 +122,8 @@ export const PERMISSIONS: Permission[] = [
     methods: ['DELETE'], prefix: '/v1/kv/',
     needs: (x) => ['recurse' in x.c.req.query() ? { resource: 'key-write-prefix', segment: x.tail } : r('key', x.tail, 'write')],
   },
+  // snapshots: "management" (Consul's SnapshotAllowed is acl:write), both ways
+  { methods: ['GET', 'PUT'], prefix: '/v1/snapshot', exact: true, needs: () => [g('acl', 'write')] },
   // transactions: checked per operation, reads filtered (worker/acl/txn.ts)
   { methods: ['PUT'], prefix: '/v1/txn', exact: true, filter: 'txn' },
   // sessions, labelled by node
