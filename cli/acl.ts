@@ -8,10 +8,18 @@ import { action, collect, io } from './run';
 type Obj = Record<string, any>;
 const links = (list: Obj[] | undefined) => (list ?? []).map((l) => `   ${l.ID} - ${l.Name}`);
 
+/** A JSON time as Go's `%v` prints a decoded UTC time.Time: `2026-12-01 23:32:38.67 +0000 UTC`. */
+export function goTime(iso: unknown): string {
+  const m = typeof iso === 'string' ? /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z$/.exec(iso) : null;
+  if (!m) return String(iso ?? '');
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  return `${m[1]} ${m[2]}${frac === '.' ? '' : frac} +0000 UTC`;
+}
+
 export function formatToken(t: Obj): string {
   const lines = [`AccessorID:       ${t.AccessorID}`, `SecretID:         ${t.SecretID}`, `Description:      ${t.Description ?? ''}`,
-    `Local:            ${Boolean(t.Local)}`, `Create Time:      ${t.CreateTime ?? ''}`];
-  if (t.ExpirationTime) lines.push(`Expiration Time:  ${t.ExpirationTime}`);
+    `Local:            ${Boolean(t.Local)}`, `Create Time:      ${goTime(t.CreateTime)}`];
+  if (t.ExpirationTime) lines.push(`Expiration Time:  ${goTime(t.ExpirationTime)}`);
   if (t.Policies?.length) lines.push('Policies:', ...links(t.Policies));
   if (t.Roles?.length) lines.push('Roles:', ...links(t.Roles));
   return lines.join('\n');
@@ -26,8 +34,12 @@ export function formatRole(r: Obj): string {
   return [`ID:           ${r.ID}`, `Name:         ${r.Name}`, `Description:  ${r.Description ?? ''}`, ...(r.Policies?.length ? ['Policies:', ...links(r.Policies)] : [])].join('\n');
 }
 
-const print = (opts: Obj, value: Obj | Obj[], pretty: (o: Obj) => string) =>
-  io.out(opts.format === 'json' ? JSON.stringify(value, null, 4) : Array.isArray(value) ? value.map(pretty).join('\n\n') : pretty(value));
+/** `acl policy list`: `<name>:` then indented fields, entries back to back (formatPolicyListEntry). */
+export const formatPolicyList = (list: Obj[]) => list.map((p) => `${p.Name}:\n   ID:           ${p.ID}\n   Description:  ${p.Description ?? ''}\n`
+  + `   Datacenters:  ${(p.Datacenters ?? []).join(', ')}\n`).join('');
+
+const print = (opts: Obj, value: Obj | Obj[], pretty: (o: Obj) => string, prettyList?: (l: Obj[]) => string) =>
+  io.out(opts.format === 'json' ? JSON.stringify(value, null, 4) : Array.isArray(value) ? (prettyList ? prettyList(value) : value.map(pretty).join('\n\n')) : pretty(value));
 
 function leaf(name: string, description: string): Command {
   return withHttpFlags(new Command(name).description(description)).option('--format <pretty|json>', 'Output format', 'pretty');
@@ -41,7 +53,7 @@ const need = (v: string | undefined, msg: string) => {
 };
 
 /** create/list/read/update/delete for one ACL object kind over /v1/acl/<kind>. */
-function crud(kind: 'token' | 'policy' | 'role', pretty: (o: Obj) => string, body: (opts: Obj) => Obj, idField: string): Command {
+function crud(kind: 'token' | 'policy' | 'role', pretty: (o: Obj) => string, body: (opts: Obj) => Obj, idField: string, prettyList?: (l: Obj[]) => string): Command {
   const group = new Command(kind).description(`Manage Consul's ACL ${kind === 'policy' ? 'policies' : `${kind}s`}`);
   const plural = kind === 'policy' ? 'policies' : `${kind}s`;
   const fields = (c: Command) => c.option('--description <text>', 'A description').option('--name <name>', 'The name').option('--rules <hcl|@file>', 'Policy rules')
@@ -59,7 +71,7 @@ function crud(kind: 'token' | 'policy' | 'role', pretty: (o: Obj) => string, bod
   })));
   group.addCommand(leaf('list', `List ACL ${plural}`).action(action('', async (client, opts) => {
     const { value } = await client.json<Obj[]>('GET', `/v1/acl/${plural}`).catch(fail(`Failed to retrieve the ${kind} list`));
-    print(opts, value, pretty);
+    print(opts, value, pretty, prettyList);
   })));
   group.addCommand(leaf('read', `Read an ACL ${kind}`).option('--id <id>', 'The ID to read').option('--name <name>', 'The name to read').option('--self', 'Read the token the request carries')
     .action(action('', async (client, opts) => {
@@ -89,6 +101,6 @@ export function aclCommand(): Command {
       Description: o.description ?? '', Local: Boolean(o.local), SecretID: o.secret, AccessorID: o.accessor,
       Policies: links_(o.policyName, o.policyId), Roles: links_(o.roleName),
     }), 'AccessorID'))
-    .addCommand(crud('policy', formatPolicy, (o) => ({ Name: need(o.name, 'Missing require \'-name\' flag'), Description: o.description ?? '', Rules: fileOrText(o.rules) ?? '', Datacenters: o.validDatacenter }), 'ID'))
+    .addCommand(crud('policy', formatPolicy, (o) => ({ Name: need(o.name, 'Missing require \'-name\' flag'), Description: o.description ?? '', Rules: fileOrText(o.rules) ?? '', Datacenters: o.validDatacenter }), 'ID', formatPolicyList))
     .addCommand(crud('role', formatRole, (o) => ({ Name: need(o.name, 'Missing required \'-name\' flag'), Description: o.description ?? '', Policies: links_(o.policyName, o.policyId) }), 'ID'));
 }
