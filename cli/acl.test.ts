@@ -83,6 +83,9 @@ describe('beacon acl', () => {
     expect(roleOut).toMatchObject({ code: 0, stderr: '' });
     expect(roleOut.stdout).toMatch(new RegExp(`^ID:           ${UUID}\nName:         ${role}\nDescription:  \nPolicies:\n   ${policyId} - ${policy}\n$`));
 
+    const roleId = field(roleOut.stdout, 'ID')!;
+    expect(await as(secret, 'acl', 'role', 'list')).toMatchObject({ code: 0, stdout: `${role}:\n   ID:           ${roleId}\n   Description:  \n   Policies:\n      ${policyId} - ${policy}\n\n` });
+
     expect(await as(secret, 'acl', 'token', 'delete', '-id', accessor)).toMatchObject({ code: 0, stdout: `Token "${accessor}" deleted successfully\n` });
     const gone = await as(secret, 'acl', 'token', 'read', '-id', accessor);
     expect(gone.code).toBe(1);

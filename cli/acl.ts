@@ -38,6 +38,10 @@ export function formatRole(r: Obj): string {
 export const formatPolicyList = (list: Obj[]) => list.map((p) => `${p.Name}:\n   ID:           ${p.ID}\n   Description:  ${p.Description ?? ''}\n`
   + `   Datacenters:  ${(p.Datacenters ?? []).join(', ')}\n`).join('');
 
+/** `acl role list`: `<name>:` then indented fields and `      <id> - <name>` links (formatRoleListEntry). */
+export const formatRoleList = (list: Obj[]) => list.map((r) => `${r.Name}:\n   ID:           ${r.ID}\n   Description:  ${r.Description ?? ''}\n`
+  + (r.Policies?.length ? `   Policies:\n${r.Policies.map((l: Obj) => `      ${l.ID} - ${l.Name}\n`).join('')}` : '')).join('');
+
 const print = (opts: Obj, value: Obj | Obj[], pretty: (o: Obj) => string, prettyList?: (l: Obj[]) => string) =>
   io.out(opts.format === 'json' ? JSON.stringify(value, null, 4) : Array.isArray(value) ? (prettyList ? prettyList(value) : value.map(pretty).join('\n\n')) : pretty(value));
 
@@ -102,5 +106,5 @@ export function aclCommand(): Command {
       Policies: links_(o.policyName, o.policyId), Roles: links_(o.roleName),
     }), 'AccessorID'))
     .addCommand(crud('policy', formatPolicy, (o) => ({ Name: need(o.name, 'Missing require \'-name\' flag'), Description: o.description ?? '', Rules: fileOrText(o.rules) ?? '', Datacenters: o.validDatacenter }), 'ID', formatPolicyList))
-    .addCommand(crud('role', formatRole, (o) => ({ Name: need(o.name, 'Missing required \'-name\' flag'), Description: o.description ?? '', Policies: links_(o.policyName, o.policyId) }), 'ID'));
+    .addCommand(crud('role', formatRole, (o) => ({ Name: need(o.name, 'Missing required \'-name\' flag'), Description: o.description ?? '', Policies: links_(o.policyName, o.policyId) }), 'ID', formatRoleList));
 }
