@@ -7,6 +7,11 @@ import { encodeSnapshot } from './format';
 import { dumpTables, stateTables } from './tables';
 
 type Stub = ReturnType<typeof freshDatacenter>;
+
+/** Resolves once `count` blocking reads are parked in the object, so a restore cannot run before they wait. */
+async function parkedWatchers(dc: Stub, count: number): Promise<void> {
+  while ((await inObject(dc, (instance) => instance.watches.held)) < count) await scheduler.wait(1);
+}
 const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
 const tables = (dc: Stub) => inObject(dc, (_i, state) => dumpTables(state.storage.sql).tables);
 const must = <T>(o: { ok: true; value: T } | { ok: false; reason: string }): T => {
@@ -84,6 +89,7 @@ describe('snapshots of the Datacenter object', () => {
     const parked = await dc.kvsGet('app/config', NOW);
     expect(parked.value).toBeNull();
     const watch = dc.kvsGet('app/config', { minIndex: parked.index, waitMs: 60_000 });
+    await parkedWatchers(dc, 1);
     must(await dc.snapshotRestore(file));
     const woken = await watch;
     expect(new TextDecoder().decode(woken.value!.Value!)).toBe('v1');
@@ -97,6 +103,7 @@ describe('snapshots of the Datacenter object', () => {
     const parked = await dc.healthServiceNodes('web', NOW);
     expect(parked.value).toEqual([]);
     const watches = [dc.healthServiceNodes('web', { minIndex: parked.index, waitMs: 60_000 }), dc.kvsGet('never/there', { minIndex: 1_000_000, waitMs: 60_000 })];
+    await parkedWatchers(dc, 2);
     must(await dc.snapshotRestore(file));
     const [health, missing] = await Promise.all(watches);
     expect(health!.index).toBeGreaterThan(parked.index);
