@@ -8,6 +8,7 @@ require (
 )
 
 require (
+	beacon.test/clients/gosupport v0.0.0
 	github.com/armon/go-metrics v0.4.1 // indirect
 	github.com/fatih/color v1.19.0 // indirect
 	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect
@@ -25,3 +26,5 @@ require (
 	golang.org/x/exp v0.0.0-20260218203240-3dfff04db8fa // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
+
+replace beacon.test/clients/gosupport => ../gosupport

@@ -3,6 +3,7 @@
 package goapi
 
 import (
+	"beacon.test/clients/gosupport"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
@@ -57,17 +58,5 @@ func sorted(s []string) []string {
 // eventually waits (bounded) for a value from ch that satisfies ok; it is for watches, not for timing.
 func eventually[T any](t *testing.T, what string, ch <-chan T, ok func(T) bool) T {
 	t.Helper()
-	deadline := time.After(45 * time.Second)
-	var last T
-	for {
-		select {
-		case v := <-ch:
-			if ok(v) {
-				return v
-			}
-			last = v
-		case <-deadline:
-			t.Fatalf("%s: no matching value; last seen %#v", what, last)
-		}
-	}
+	return gosupport.Receive(t, 45*time.Second, what, ch, ok)
 }

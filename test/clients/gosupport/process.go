@@ -123,3 +123,22 @@ func Eventually(t *testing.T, bound time.Duration, what string, cond func() bool
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// Receive waits (bounded) for a value from ch that satisfies ok, for watches and discovery updates;
+// on timeout it fails the test with the last value seen.
+func Receive[T any](t *testing.T, bound time.Duration, what string, ch <-chan T, ok func(T) bool) T {
+	t.Helper()
+	deadline := time.After(bound)
+	var last T
+	for {
+		select {
+		case v := <-ch:
+			if ok(v) {
+				return v
+			}
+			last = v
+		case <-deadline:
+			t.Fatalf("%s: no matching value; last seen %#v", what, last)
+		}
+	}
+}

@@ -4,6 +4,7 @@
 package prometheus
 
 import (
+	"beacon.test/clients/gosupport"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -89,19 +90,7 @@ func discover(t *testing.T, conf consul.SDConfig) <-chan targets {
 // until waits (bounded: Prometheus' own watch timeout is 2 minutes) for a state where ok holds.
 func until(t *testing.T, what string, updates <-chan targets, ok func(targets) bool) targets {
 	t.Helper()
-	deadline := time.After(60 * time.Second)
-	var last targets
-	for {
-		select {
-		case s := <-updates:
-			if ok(s) {
-				return s
-			}
-			last = s
-		case <-deadline:
-			t.Fatalf("%s: not seen; last targets %v", what, last)
-		}
-	}
+	return gosupport.Receive(t, 60*time.Second, what, updates, ok)
 }
 
 // summary keeps the labels a test asserts on, one line per target, sorted.

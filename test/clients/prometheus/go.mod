@@ -10,6 +10,7 @@ require (
 )
 
 require (
+	beacon.test/clients/gosupport v0.0.0
 	github.com/armon/go-metrics v0.4.1 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
@@ -50,3 +51,5 @@ require (
 	k8s.io/klog/v2 v2.140.0 // indirect
 	k8s.io/utils v0.0.0-20260626114624-be93311217bd // indirect
 )
+
+replace beacon.test/clients/gosupport => ../gosupport
