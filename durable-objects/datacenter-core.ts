@@ -5,23 +5,23 @@ import { DurableObject } from 'cloudflare:workers';
 import { SERF_HEALTH_CHECK_ID } from '../worker/consul/agent';
 import type { BlockingParams, HealthStatus, Indexed } from '../worker/consul/common';
 import type { AgentService, NodeService } from '../worker/consul/service';
-import type * as agent from './agent';
-import { CheckMonitor } from './checks/monitor';
-import { Clock } from './clock';
-import { Indexes, TABLE_CHECKS, TABLE_NODES, TABLE_SESSIONS, type Tx } from './indexes';
-import { LockDelays } from './lock-delays';
-import { Metrics } from './metrics';
-import { ok, type Outcome } from './outcome';
-import * as q from './queries';
-import { migrate } from './schema';
-import { checkBody, getCheck, setCheckStatus, upsertCheck } from './store/checks';
-import { getNode, upsertNode } from './store/nodes';
-import { reapTombstones, TOMBSTONE_TTL_MS } from './store/kv';
-import { destroySession, listSessions, unhealthySessions } from './store/sessions';
-import { Replica, REPLICATION_TIMER, replicationPlan } from './replication';
-import { Timers } from './timers';
+import type * as agent from './agent/writes';
+import { CheckMonitor } from './agent/checks/monitor';
+import { Clock } from './engine/clock';
+import { Indexes, TABLE_CHECKS, TABLE_NODES, TABLE_SESSIONS, type Tx } from './engine/indexes';
+import { LockDelays } from './kv/lock-delays';
+import { Metrics } from './engine/metrics';
+import { ok, type Outcome } from './engine/outcome';
+import * as q from './catalog/reads';
+import { migrate } from './engine/schema';
+import { checkBody, getCheck, setCheckStatus, upsertCheck } from './catalog/checks';
+import { getNode, upsertNode } from './catalog/nodes';
+import { reapTombstones, TOMBSTONE_TTL_MS } from './kv/table';
+import { destroySession, listSessions, unhealthySessions } from './sessions/table';
+import { Replica, REPLICATION_TIMER, replicationPlan } from './kv/replication';
+import { Timers } from './engine/timers';
 import type { Datacenter } from './datacenter';
-import { block, Watches } from './watches';
+import { block, Watches } from './engine/watches';
 
 export const SESSION_TIMER = 'session:';
 const TOMBSTONE_TIMER = 'reap-tombstones:';
@@ -46,7 +46,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   readonly watches = new Watches();
   readonly lockDelays = new LockDelays();
   readonly stats = { writes: 0, alarmsSet: 0, writeBatches: 0 };
-  /** This object's counters and samples (durable-objects/metrics.ts), read by GET /v1/agent/metrics. */
+  /** This object's counters and samples (durable-objects/engine/metrics.ts), read by GET /v1/agent/metrics. */
   readonly metrics = new Metrics();
   readonly indexes: Indexes;
   readonly timers: Timers;

@@ -1,12 +1,12 @@
 // `/v1/txn` inside the object: every operation in order within one SQLite transaction, errors collected
 // for all of them, and nothing kept unless every one applied (Consul's state/txn.go txnDispatch).
 import type { TxnError, TxnOp, TxnOutcome, TxnResult } from '../worker/consul/txn';
-import type { Tx } from './indexes';
-import { applyKvOp } from './kv';
-import type { LockDelays } from './lock-delays';
-import { deleteCheck, getCheck, listChecksOnNode, setCheckStatus, toHealthCheck, upsertCheck } from './store/checks';
-import { deleteNode, getNode, toNode, upsertNode } from './store/nodes';
-import { deleteService, getService, toNodeService, upsertService } from './store/services';
+import type { Tx } from './engine/indexes';
+import { applyKvOp } from './kv/writes';
+import type { LockDelays } from './kv/lock-delays';
+import { deleteCheck, getCheck, listChecksOnNode, setCheckStatus, toHealthCheck, upsertCheck } from './catalog/checks';
+import { deleteNode, getNode, toNode, upsertNode } from './catalog/nodes';
+import { deleteService, getService, toNodeService, upsertService } from './catalog/services';
 
 type Step = { ok: true; results: TxnResult[] } | { ok: false; why: string };
 

@@ -1,6 +1,6 @@
 import { abortAllDurableObjects, env } from 'cloudflare:test';
 import { expect, it } from 'vitest';
-import { NOW, service } from './test-support';
+import { NOW, service } from '../test-support';
 
 it('persists a write that moves more index rows than one statement may bind (100 parameters)', async () => {
   const name = `t-${crypto.randomUUID()}`;

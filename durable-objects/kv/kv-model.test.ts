@@ -2,8 +2,8 @@
 // same keys and values, and no prefix's index ever moves backwards (tombstones), whatever the order.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import type { KvOp } from '../worker/consul/kv';
-import { freshDatacenter, NOW } from './test-support';
+import type { KvOp } from '../../worker/consul/kv';
+import { freshDatacenter, NOW } from '../test-support';
 
 const KEYS = ['a', 'a/b', 'a/c', 'ab', 'b/x', 'b/y/z'];
 const PREFIXES = ['', 'a', 'a/', 'b/', 'b/y/', 'zz'];

@@ -2,7 +2,7 @@
 import type { HealthStatus, JsonObject, JsonValue } from '../../worker/consul/common';
 import type { CheckRunSpec, CheckSpec, CheckType, HealthCheck } from '../../worker/consul/check';
 import { formatGoDuration } from '../../worker/consul/duration';
-import { nodeRow, serviceRow, TABLE_CHECKS, type Tx } from '../indexes';
+import { nodeRow, serviceRow, TABLE_CHECKS, type Tx } from '../engine/indexes';
 import { touchServicesOnNode } from './services';
 
 export type CheckRow = {

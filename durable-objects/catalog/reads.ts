@@ -1,12 +1,12 @@
 // The catalog and health reads, each with the index rows it depends on so a blocking query wakes only
 // when one of them moves. Index choices follow Consul's (catalog_ce.go, health endpoints).
-import type { Indexed, Node } from '../worker/consul/common';
-import type { HealthCheck, ServiceEntry } from '../worker/consul/check';
-import type { CatalogService, NodeService } from '../worker/consul/service';
-import { serviceRow, TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES, type Indexes } from './indexes';
-import { listChecksForInstancesOf, listChecksInState, listChecksOfServiceNamed, listChecksOnNode, toHealthCheck, type CheckView } from './store/checks';
-import { getNode, listNodes, toNode, type NodeRow } from './store/nodes';
-import { listAllServices, listServicesNamed, listServicesOnNode, toNodeService } from './store/services';
+import type { Indexed, Node } from '../../worker/consul/common';
+import type { HealthCheck, ServiceEntry } from '../../worker/consul/check';
+import type { CatalogService, NodeService } from '../../worker/consul/service';
+import { serviceRow, TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES, type Indexes } from '../engine/indexes';
+import { listChecksForInstancesOf, listChecksInState, listChecksOfServiceNamed, listChecksOnNode, toHealthCheck, type CheckView } from './checks';
+import { getNode, listNodes, toNode, type NodeRow } from './nodes';
+import { listAllServices, listServicesNamed, listServicesOnNode, toNodeService } from './services';
 
 export interface Query<T> {
   /** Identifies the read: watchers woken by the same write share one run of it. */

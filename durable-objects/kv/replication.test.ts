@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { REPLICATION_TIMER, replicationPlan } from './replication';
-import { inObject, NOW } from './test-support';
+import { inObject, NOW } from '../test-support';
 
 const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
 const text = (value: ArrayBuffer | null) => (value ? new TextDecoder().decode(value) : '');

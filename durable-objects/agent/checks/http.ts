@@ -1,6 +1,6 @@
 // One run of an HTTP check, judged as Consul's CheckHTTP does: 2xx passing, 429 warning, else critical.
-import type { HealthStatus } from '../../worker/consul/common';
-import type { CheckRunSpec } from '../../worker/consul/check';
+import type { HealthStatus } from '../../../worker/consul/common';
+import type { CheckRunSpec } from '../../../worker/consul/check';
 import { truncateOutput } from './output';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;

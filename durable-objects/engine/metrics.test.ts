@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { INTERVAL_MS, mergeAggregates, Metrics, type Aggregate } from './metrics';
-import { freshDatacenter, inObject } from './test-support';
+import { freshDatacenter, inObject } from '../test-support';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % INTERVAL_MS);
 

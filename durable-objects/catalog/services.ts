@@ -1,6 +1,6 @@
 // The services table: service instances keyed by (node, service ID), looked up by name.
 import type { NodeService, ServiceDefinition } from '../../worker/consul/service';
-import { nodeRow, serviceRow, TABLE_CHECKS, TABLE_SERVICES, type Tx } from '../indexes';
+import { nodeRow, serviceRow, TABLE_CHECKS, TABLE_SERVICES, type Tx } from '../engine/indexes';
 
 export type ServiceRow = {
   node: string;

@@ -3,12 +3,12 @@
 // queries bound to it.
 import type { Session, SessionBehavior, SessionCreateRequest } from '../../worker/consul/session';
 import { MAX_LOCK_DELAY_MS } from '../../worker/consul/session';
-import { TABLE_SESSIONS, type Tx } from '../indexes';
-import { refuse, ok, type Outcome } from '../outcome';
-import { getCheck } from './checks';
-import { getNode } from './nodes';
-import { deleteKv, listKvHeldBy, putKv } from './kv';
-import { deletePreparedQueriesOfSession } from './prepared-queries';
+import { TABLE_SESSIONS, type Tx } from '../engine/indexes';
+import { refuse, ok, type Outcome } from '../engine/outcome';
+import { getCheck } from '../catalog/checks';
+import { getNode } from '../catalog/nodes';
+import { deleteKv, listKvHeldBy, putKv } from '../kv/table';
+import { deletePreparedQueriesOfSession } from '../prepared-queries/table';
 
 export type SessionRow = {
   id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshDatacenter, inObject, NOW, service } from './test-support';
+import { freshDatacenter, inObject, NOW, service } from '../test-support';
 
 describe('blocking reads in the Datacenter object', () => {
   it('answers at once without an index and reports an index of at least 1', async () => {

@@ -1,13 +1,13 @@
 // Catalog writes (`/v1/catalog/register`, `/deregister`): what Consul's state store does in
 // ensureRegistrationTxn and the Deregister RPC, including the checks it refuses.
-import type { HealthStatus } from '../worker/consul/common';
-import type { CheckSpec } from '../worker/consul/check';
-import type { ServiceDefinition } from '../worker/consul/service';
-import type { Tx } from './indexes';
-import { ok, refuse, type Outcome } from './outcome';
-import { deleteCheck, setCheckStatus, upsertCheck } from './store/checks';
-import { deleteNode, getNode, upsertNode, type NodeInput } from './store/nodes';
-import { deleteService, getService, upsertService } from './store/services';
+import type { HealthStatus } from '../../worker/consul/common';
+import type { CheckSpec } from '../../worker/consul/check';
+import type { ServiceDefinition } from '../../worker/consul/service';
+import type { Tx } from '../engine/indexes';
+import { ok, refuse, type Outcome } from '../engine/outcome';
+import { deleteCheck, setCheckStatus, upsertCheck } from './checks';
+import { deleteNode, getNode, upsertNode, type NodeInput } from './nodes';
+import { deleteService, getService, upsertService } from './services';
 
 export interface CatalogRegisterRequest {
   node: NodeInput;

@@ -1,12 +1,12 @@
 // The agent's writes, applied to the datacenter's virtual agent node: services with their embedded
 // checks, standalone checks and maintenance mode (Consul's agent/agent.go AddService, AddCheck, …).
-import { NODE_MAINTENANCE_CHECK_ID, serviceMaintenanceCheckId } from '../worker/consul/agent';
-import type { CheckSpec } from '../worker/consul/check';
-import type { ServiceDefinition } from '../worker/consul/service';
-import type { Tx } from './indexes';
-import { ok, refuse, type Outcome } from './outcome';
-import { deleteCheck, listChecksOnNode, setCheckStatus, upsertCheck } from './store/checks';
-import { deleteService, getService, upsertService } from './store/services';
+import { NODE_MAINTENANCE_CHECK_ID, serviceMaintenanceCheckId } from '../../worker/consul/agent';
+import type { CheckSpec } from '../../worker/consul/check';
+import type { ServiceDefinition } from '../../worker/consul/service';
+import type { Tx } from '../engine/indexes';
+import { ok, refuse, type Outcome } from '../engine/outcome';
+import { deleteCheck, listChecksOnNode, setCheckStatus, upsertCheck } from '../catalog/checks';
+import { deleteService, getService, upsertService } from '../catalog/services';
 
 export interface AgentServiceRegisterRequest {
   service: ServiceDefinition;

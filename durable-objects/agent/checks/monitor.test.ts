@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { CheckSpec } from '../../worker/consul/check';
-import { freshDatacenter, inObject, service, ttlCheck } from '../test-support';
+import type { CheckSpec } from '../../../worker/consul/check';
+import { freshDatacenter, inObject, service, ttlCheck } from '../../test-support';
 
 type Stub = ReturnType<typeof freshDatacenter>;
 

@@ -1,12 +1,12 @@
 // Optional KV replication from the primary datacenter (what people run consul-replicate for): each
 // declared secondary's object pulls the primary's entries under the configured prefixes on its alarm
 // and mirrors them in one write. The worker validates FEDERATION at start-up; the object trusts it.
-import type { KvEntry } from '../worker/consul/kv';
-import type { Clock } from './clock';
-import type { Datacenter } from './datacenter';
-import type { Tx } from './indexes';
-import { deleteKv, getKv, listKvKeys, putKv } from './store/kv';
-import type { Timers } from './timers';
+import type { KvEntry } from '../../worker/consul/kv';
+import type { Clock } from '../engine/clock';
+import type { Datacenter } from '../datacenter';
+import type { Tx } from '../engine/indexes';
+import { deleteKv, getKv, listKvKeys, putKv } from './table';
+import type { Timers } from '../engine/timers';
 
 export const REPLICATION_TIMER = 'replicate:';
 export const DEFAULT_REPLICATION_INTERVAL_MS = 5_000;

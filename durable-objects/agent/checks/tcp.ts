@@ -1,7 +1,7 @@
 // One run of a TCP check: a connection opened within the timeout is passing (Consul's CheckTCP).
 import { connect } from 'cloudflare:sockets';
-import type { HealthStatus } from '../../worker/consul/common';
-import type { CheckRunSpec } from '../../worker/consul/check';
+import type { HealthStatus } from '../../../worker/consul/common';
+import type { CheckRunSpec } from '../../../worker/consul/check';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './http';
 
 export function splitHostPort(address: string): { hostname: string; port: number } | undefined {

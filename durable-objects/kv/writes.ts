@@ -1,11 +1,11 @@
 // KV verbs as one transaction step each (Consul's state/txn.go txnKVS and kvs.go): what a PUT or DELETE
 // on /v1/kv and every `KV` operation of /v1/txn run. A verb that cannot apply says why; the caller
 // decides whether that is `false` (HTTP) or a rolled-back transaction (txn).
-import type { KvEntry, KvOp } from '../worker/consul/kv';
-import type { Tx } from './indexes';
+import type { KvEntry, KvOp } from '../../worker/consul/kv';
+import type { Tx } from '../engine/indexes';
 import type { LockDelays } from './lock-delays';
-import { deleteKv, deleteKvTree, getKv, listKv, putKv, toKvEntry, type KvRow } from './store/kv';
-import { getSession } from './store/sessions';
+import { deleteKv, deleteKvTree, getKv, listKv, putKv, toKvEntry, type KvRow } from './table';
+import { getSession } from '../sessions/table';
 
 export type KvStep = { ok: true; results: KvEntry[] } | { ok: false; why: string };
 

@@ -1,12 +1,12 @@
 // The read behind Consul's UI summary endpoints (/v1/internal/ui/*): every node with its services and
 // checks in one pass, indexed by the newest node/service/check change (agent/consul/internal_endpoint.go).
-import type { HealthCheck } from '../worker/consul/check';
-import type { NodeInfo } from '../worker/consul/ui';
-import { TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES } from './indexes';
-import { indexed, type Query, type ReadContext } from './queries';
-import { listChecksInState, listChecksOnNode, toHealthCheck } from './store/checks';
-import { getNode, listNodes, toNode, type NodeRow } from './store/nodes';
-import { listAllServices, listServicesOnNode, toNodeService } from './store/services';
+import type { HealthCheck } from '../../worker/consul/check';
+import type { NodeInfo } from '../../worker/consul/ui';
+import { TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES } from '../engine/indexes';
+import { indexed, type Query, type ReadContext } from './reads';
+import { listChecksInState, listChecksOnNode, toHealthCheck } from './checks';
+import { getNode, listNodes, toNode, type NodeRow } from './nodes';
+import { listAllServices, listServicesOnNode, toNodeService } from './services';
 
 const ROWS = [TABLE_NODES, TABLE_SERVICES, TABLE_CHECKS];
 

@@ -1,12 +1,12 @@
 // KV and session reads, each with the watch rows it depends on and the index Consul reports for it
 // (kvs.go kvsGetTxn/kvsListTxn, session.go): a key's own ModifyIndex; a prefix's newest change,
 // tombstones included; the table's index when nothing is there.
-import type { KvEntry } from '../worker/consul/kv';
-import type { Session } from '../worker/consul/session';
-import { kvKeyRow, kvPrefixRow, TABLE_KVS, TABLE_SESSIONS, TABLE_TOMBSTONES } from './indexes';
-import { indexed, type Query, type ReadContext } from './queries';
-import { getKv, listKv, listKvKeys, prefixIndex, toKvEntry } from './store/kv';
-import { getSession, listNodeSessions, listSessions, toSession } from './store/sessions';
+import type { KvEntry } from '../../worker/consul/kv';
+import type { Session } from '../../worker/consul/session';
+import { kvKeyRow, kvPrefixRow, TABLE_KVS, TABLE_SESSIONS, TABLE_TOMBSTONES } from '../engine/indexes';
+import { indexed, type Query, type ReadContext } from '../catalog/reads';
+import { getKv, listKv, listKvKeys, prefixIndex, toKvEntry } from './table';
+import { getSession, listNodeSessions, listSessions, toSession } from '../sessions/table';
 
 const kvTableIndex = (ctx: ReadContext) => ctx.indexes.max(TABLE_KVS, TABLE_TOMBSTONES);
 const listIndex = (ctx: ReadContext, prefix: string) => (prefix ? prefixIndex(ctx.sql, prefix) : 0) || kvTableIndex(ctx);

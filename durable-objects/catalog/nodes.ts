@@ -1,6 +1,6 @@
 // The nodes table: catalog nodes, their addresses and metadata.
 import type { Node, StringMap } from '../../worker/consul/common';
-import { nodeRow, TABLE_NODES, type Tx } from '../indexes';
+import { nodeRow, TABLE_NODES, type Tx } from '../engine/indexes';
 import { touchServicesOnNode } from './services';
 
 export type NodeRow = {

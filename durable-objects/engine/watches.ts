@@ -1,6 +1,6 @@
 // Blocking queries: requests parked on the index rows they read, woken only when one of those rows
 // moves. Mirrors Consul's agent/blockingquery: run, compare, wait, rerun; a timeout returns current data.
-import type { BlockingParams, Indexed } from '../worker/consul/common';
+import type { BlockingParams, Indexed } from '../../worker/consul/common';
 import { KV_PREFIX_ROW, kvKeyRow, kvPrefixRow } from './indexes';
 
 type Waiter = () => void;

@@ -1,10 +1,10 @@
 // Runs the agent node's checks: TTL expiry, HTTP/TCP probes on their Interval with Consul's
 // success/failure thresholds, and DeregisterCriticalServiceAfter. All deadlines go through Timers.
-import type { HealthStatus } from '../../worker/consul/common';
-import type { Tx } from '../indexes';
-import type { Timers } from '../timers';
-import { checkBody, getCheck, listChecksOnNode, setCheckStatus, type CheckBody, type CheckRow } from '../store/checks';
-import { deleteService } from '../store/services';
+import type { HealthStatus } from '../../../worker/consul/common';
+import type { Tx } from '../../engine/indexes';
+import type { Timers } from '../../engine/timers';
+import { checkBody, getCheck, listChecksOnNode, setCheckStatus, type CheckBody, type CheckRow } from '../../catalog/checks';
+import { deleteService } from '../../catalog/services';
 import { runHttpCheck } from './http';
 import { runTcpCheck } from './tcp';
 

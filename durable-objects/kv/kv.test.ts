@@ -1,8 +1,8 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { KvOp } from '../worker/consul/kv';
-import type { SessionCreateRequest } from '../worker/consul/session';
-import { freshDatacenter, inObject, NOW, service, ttlCheck } from './test-support';
+import type { KvOp } from '../../worker/consul/kv';
+import type { SessionCreateRequest } from '../../worker/consul/session';
+import { freshDatacenter, inObject, NOW, service, ttlCheck } from '../test-support';
 
 type Stub = ReturnType<typeof freshDatacenter>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshDatacenter, NOW, service, ttlCheck } from './test-support';
+import { freshDatacenter, NOW, service, ttlCheck } from '../test-support';
 
 describe('the virtual agent node', () => {
   it('carries a passing serfHealth check, listed first in every health entry', async () => {

@@ -1,8 +1,8 @@
 // The instances a prepared query returns from one datacenter (Consul's PreparedQuery.execute): health
 // entries without unhealthy ones (FilterIgnore), then node meta, service meta and tags; shuffled, limited.
-import type { StringMap } from '../worker/consul/common';
-import type { ServiceEntry } from '../worker/consul/check';
-import type { ServiceQuery } from '../worker/consul/prepared-query';
+import type { StringMap } from '../../worker/consul/common';
+import type { ServiceEntry } from '../../worker/consul/check';
+import type { ServiceQuery } from '../../worker/consul/prepared-query';
 
 /** Critical drops an instance; so does warning when OnlyPassing. Ignored check IDs don't count. */
 function healthy(entry: ServiceEntry, onlyPassing: boolean, ignore: Set<string>): boolean {

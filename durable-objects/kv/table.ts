@@ -1,7 +1,7 @@
 // The kvs and tombstones tables: entries stored by exact key (byte order), and the index at which each
 // deleted key went away so a prefix's index never moves backwards (Consul's kvs.go and graveyard.go).
 import type { KvEntry } from '../../worker/consul/kv';
-import { TABLE_KVS, TABLE_TOMBSTONES, type Tx } from '../indexes';
+import { TABLE_KVS, TABLE_TOMBSTONES, type Tx } from '../engine/indexes';
 
 export type KvRow = {
   key: string;
