@@ -105,3 +105,7 @@ export function txnApply(tx: Tx, ops: TxnOp[], lockDelays: LockDelays, datacente
   });
   return errors.length ? { ok: false, errors } : { ok: true, value: results };
 }
+
+/** The nodes a transaction's operations delete (the agent keeps its own node: agent/agent.ts keepNode). */
+export const txnRemovesNode = (ops: TxnOp[]): string[] =>
+  ops.flatMap((op) => ('Node' in op && op.Node.Verb.startsWith('delete') ? [op.Node.Node] : []));

@@ -3,7 +3,7 @@
 import { GLOBAL_MANAGEMENT_ID, type AclToken, type ResolvedToken } from '../../worker/consul/acl';
 import { TABLE_ACL_POLICIES, TABLE_ACL_ROLES, TABLE_ACL_TOKENS, type Indexes, type Tx } from '../engine/indexes';
 import { ok, type Outcome } from '../engine/outcome';
-import type { Query } from '../catalog/reads';
+import type { Query } from '../engine/reads';
 import * as p from './policies';
 import * as t from './tokens';
 

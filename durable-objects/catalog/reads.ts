@@ -3,23 +3,11 @@
 import type { Indexed, Node } from '../../worker/consul/common';
 import type { HealthCheck, ServiceEntry } from '../../worker/consul/check';
 import type { CatalogService, NodeService } from '../../worker/consul/service';
+import { indexed, type Query, type ReadContext } from '../engine/reads';
 import { serviceRow, TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES, type Indexes } from '../engine/indexes';
 import { listChecksForInstancesOf, listChecksInState, listChecksOfServiceNamed, listChecksOnNode, toHealthCheck, type CheckView } from './checks';
 import { getNode, listNodes, toNode, type NodeRow } from './nodes';
 import { listAllServices, listServicesNamed, listServicesOnNode, toNodeService } from './services';
-
-export interface Query<T> {
-  /** Identifies the read: watchers woken by the same write share one run of it. */
-  key: string;
-  rows: string[];
-  read: () => Indexed<T>;
-}
-
-export interface ReadContext {
-  sql: SqlStorage;
-  indexes: Indexes;
-  datacenter: string;
-}
 
 export function toCatalogService(node: Node, s: NodeService): CatalogService {
   return {
@@ -48,7 +36,6 @@ const serviceIndex = (ctx: ReadContext, name: string) =>
   ctx.indexes.get(serviceRow(name)) || ctx.indexes.max(TABLE_NODES, TABLE_SERVICES, TABLE_CHECKS);
 
 /** Consul never reports index 0. */
-export const indexed = <T>(index: number, value: T): Indexed<T> => ({ index: Math.max(1, index), value });
 
 export const catalogNodes = (ctx: ReadContext): Query<Node[]> => ({
   key: 'catalog.nodes',

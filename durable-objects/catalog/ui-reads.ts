@@ -3,7 +3,7 @@
 import type { HealthCheck } from '../../worker/consul/check';
 import type { NodeInfo } from '../../worker/consul/ui';
 import { TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES } from '../engine/indexes';
-import { indexed, type Query, type ReadContext } from './reads';
+import { indexed, type Query, type ReadContext } from '../engine/reads';
 import { listChecksInState, listChecksOnNode, toHealthCheck } from './checks';
 import { getNode, listNodes, toNode, type NodeRow } from './nodes';
 import { listAllServices, listServicesOnNode, toNodeService } from './services';

@@ -84,6 +84,16 @@ export class Metrics {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Measures `run` in ms under `name` (Consul's MeasureSince around an endpoint). */
+  async timed<T>(name: string, run: Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await run;
+    } finally {
+      this.sample(name, Date.now() - started);
+    }
+  }
+
   /** Adds `n` to a counter (go-metrics IncrCounter). */
   incr(name: string, n = 1, labels: Labels = {}): void {
     add(this.current().counters, name, labels, n);

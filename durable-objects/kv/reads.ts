@@ -1,12 +1,10 @@
-// KV and session reads, each with the watch rows it depends on and the index Consul reports for it
-// (kvs.go kvsGetTxn/kvsListTxn, session.go): a key's own ModifyIndex; a prefix's newest change,
+// KV reads, each with the watch rows it depends on and the index Consul reports for it
+// (kvs.go kvsGetTxn/kvsListTxn): a key's own ModifyIndex; a prefix's newest change,
 // tombstones included; the table's index when nothing is there.
 import type { KvEntry } from '../../worker/consul/kv';
-import type { Session } from '../../worker/consul/session';
-import { kvKeyRow, kvPrefixRow, TABLE_KVS, TABLE_SESSIONS, TABLE_TOMBSTONES } from '../engine/indexes';
-import { indexed, type Query, type ReadContext } from '../catalog/reads';
+import { kvKeyRow, kvPrefixRow, TABLE_KVS, TABLE_TOMBSTONES } from '../engine/indexes';
+import { indexed, type Query, type ReadContext } from '../engine/reads';
 import { getKv, listKv, listKvKeys, prefixIndex, toKvEntry } from './table';
-import { getSession, listNodeSessions, listSessions, toSession } from '../sessions/table';
 
 const kvTableIndex = (ctx: ReadContext) => ctx.indexes.max(TABLE_KVS, TABLE_TOMBSTONES);
 const listIndex = (ctx: ReadContext, prefix: string) => (prefix ? prefixIndex(ctx.sql, prefix) : 0) || kvTableIndex(ctx);
@@ -40,18 +38,3 @@ export const kvsListKeys = (ctx: ReadContext, prefix: string, separator: string)
     return indexed(listIndex(ctx, prefix), [...keys]);
   },
 });
-
-const sessionsQuery = (ctx: ReadContext, key: string, list: () => Session[]): Query<Session[]> => ({
-  key,
-  rows: [TABLE_SESSIONS],
-  read: () => indexed(ctx.indexes.get(TABLE_SESSIONS), list()),
-});
-
-export const sessionGet = (ctx: ReadContext, id: string) =>
-  sessionsQuery(ctx, `session.info:${id.toLowerCase()}`, () => {
-    const row = getSession(ctx.sql, id);
-    return row ? [toSession(row)] : [];
-  });
-export const sessionList = (ctx: ReadContext) => sessionsQuery(ctx, 'session.list', () => listSessions(ctx.sql).map(toSession));
-export const sessionNodeSessions = (ctx: ReadContext, node: string) =>
-  sessionsQuery(ctx, `session.node:${node.toLowerCase()}`, () => listNodeSessions(ctx.sql, node).map(toSession));

@@ -3,7 +3,6 @@
 // and mirrors them in one write. The worker validates FEDERATION at start-up; the object trusts it.
 import type { KvEntry } from '../../worker/consul/kv';
 import type { Clock } from '../engine/clock';
-import type { Datacenter } from '../datacenter';
 import type { Tx } from '../engine/indexes';
 import { deleteKv, getKv, listKvKeys, putKv } from './table';
 import type { Timers } from '../engine/timers';
@@ -41,6 +40,14 @@ export function mirror(tx: Tx, prefix: string, source: KvEntry[]): void {
   for (const key of listKvKeys(tx.sql, prefix)) if (!wanted.has(key)) deleteKv(tx, key);
 }
 
+/** What a replica needs from its object: timers, the writer, and the primary's entries under a prefix. */
+export interface ReplicaHost {
+  timers: Timers;
+  clock: Clock;
+  write(fn: (tx: Tx) => void): void;
+  primaryList(primary: string, prefix: string): Promise<KvEntry[]>;
+}
+
 /**
  * A datacenter object's side of replication: with a plan, it pulls from the primary on its alarm, at once
  * after waking and then every `intervalMs`, and holds KV reads until that first pull is in (`caughtUp`).
@@ -52,25 +59,21 @@ export class Replica {
 
   constructor(
     private readonly plan: ReplicationPlan | null,
-    private readonly timers: Timers,
-    private readonly clock: Clock,
-    private readonly objects: DurableObjectNamespace<Datacenter>,
-    private readonly write: (fn: (tx: Tx) => void) => void,
+    private readonly host: ReplicaHost,
   ) {
     this.pulledOnce = !plan;
-    if (plan) timers.set(REPLICATION_TIMER, clock.now());
+    if (plan) host.timers.set(REPLICATION_TIMER, host.clock.now());
   }
 
   /** One pull from the primary; the next is scheduled first, so a failed pull is simply retried. */
   async pull(): Promise<void> {
     const plan = this.plan;
     if (!plan) return;
-    this.timers.set(REPLICATION_TIMER, this.clock.now() + plan.intervalMs);
-    const primary = this.objects.getByName(plan.primary);
+    this.host.timers.set(REPLICATION_TIMER, this.host.clock.now() + plan.intervalMs);
     try {
       for (const prefix of plan.prefixes) {
-        const { value } = await primary.kvsList(prefix, { minIndex: 0, waitMs: 0 });
-        this.write((tx) => mirror(tx, prefix, value));
+        const value = await this.host.primaryList(plan.primary, prefix);
+        this.host.write((tx) => mirror(tx, prefix, value));
       }
     } finally {
       this.pulledOnce = true;

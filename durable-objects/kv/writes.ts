@@ -5,6 +5,7 @@ import type { KvEntry, KvOp } from '../../worker/consul/kv';
 import type { Tx } from '../engine/indexes';
 import type { LockDelays } from './lock-delays';
 import { deleteKv, deleteKvTree, getKv, listKv, putKv, toKvEntry, type KvRow } from './table';
+import { ok, refuse, type Outcome } from '../engine/outcome';
 import { getSession } from '../sessions/table';
 
 export type KvStep = { ok: true; results: KvEntry[] } | { ok: false; why: string };
@@ -84,4 +85,10 @@ export function applyKvOp(tx: Tx, op: KvOp, lockDelays: LockDelays, withResults 
     default:
       return fail(`unknown KV verb ${q((op as KvOp).Verb)}`);
   }
+}
+
+/** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply; a lock without a live session refuses. */
+export function kvsApply(tx: Tx, op: KvOp, lockDelays: LockDelays): Outcome<boolean> {
+  if (op.Verb === 'lock' && !(op.Session && getSession(tx.sql, op.Session))) return refuse(500, `invalid session "${op.Session ?? ''}"`);
+  return ok(applyKvOp(tx, op, lockDelays, false).ok);
 }

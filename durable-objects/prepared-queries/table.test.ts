@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toPreparedQuery, type PreparedQuery, type PreparedQueryDefinition } from '../../worker/consul/prepared-query';
+import { toPreparedQuery } from '../../worker/consul/parse-query';
+import type { PreparedQuery, PreparedQueryDefinition } from '../../worker/consul/prepared-query';
 import { freshDatacenter, inObject, NOW } from '../test-support';
 
 const definition = (id: string, name: string, service = 'web', extra: PreparedQueryDefinition = {}): PreparedQuery => {

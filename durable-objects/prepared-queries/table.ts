@@ -6,7 +6,7 @@ import type { PreparedQuery } from '../../worker/consul/prepared-query';
 import { renderTemplate } from '../../worker/consul/query-template';
 import { TABLE_PREPARED_QUERIES, type Indexes, type Tx } from '../engine/indexes';
 import { ok, refuse, type Outcome } from '../engine/outcome';
-import type { Query } from '../catalog/reads';
+import type { Query } from '../engine/reads';
 
 type PreparedQueryRow = { id: string; name: string; body: string; create_index: number; modify_index: number };
 export type PreparedQueryOp = 'create' | 'update' | 'delete';
