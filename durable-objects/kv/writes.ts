@@ -5,13 +5,13 @@ import type { KvEntry, KvOp } from '../../worker/consul/kv';
 import type { Tx } from '../engine/indexes';
 import type { LockDelays } from './lock-delays';
 import { deleteKv, deleteKvTree, getKv, listKv, putKv, toKvEntry, type KvRow } from './table';
-import { ok, refuse, type Outcome } from '../engine/outcome';
+import { failed, ok, refuse, type Outcome, type Reason } from '../engine/outcome';
 import { getSession } from '../sessions/table';
 
-export type KvStep = { ok: true; results: KvEntry[] } | { ok: false; why: string };
+export type KvStep = Outcome<KvEntry[], Reason>;
 
-const done = (results: KvEntry[] = []): KvStep => ({ ok: true, results });
-const fail = (why: string): KvStep => ({ ok: false, why });
+const done = (results: KvEntry[] = []): KvStep => ok(results);
+const fail = (why: string): KvStep => failed(why);
 const q = JSON.stringify;
 
 /** The entry after a write, as a write's result: Consul blanks the value of everything but reads. */

@@ -41,7 +41,7 @@ export class Snapshots {
     const { sql, indexes, datacenter, agent, sessions } = this.host;
     const decoded = await decodeSnapshot(file);
     if (!decoded.ok) return refuse(400, decoded.reason);
-    const { header, body } = decoded;
+    const { header, body } = decoded.value;
     if (header.datacenter.toLowerCase() !== datacenter.toLowerCase()) {
       return refuse(400, `snapshot is of datacenter "${header.datacenter}", not "${datacenter}"`);
     }
