@@ -1,7 +1,8 @@
 // Sends one DNS query to the worker's DNS-over-HTTPS endpoint (RFC 8484 POST) and returns its reply and
 // X-Consul-Index. With `index`, it is a blocking query (`?index=&wait=`): the worker answers once a read
 // the answer depends on has changed, or when the wait is over (see worker/routes/dns-query.ts).
-// Node's fetch keeps connections alive; a dead keep-alive socket gets one retry, a timeout does not.
+// Node's fetch keeps connections alive; a dead keep-alive socket gets one retry (not a blocking query),
+// a timeout does not.
 const DNS_MESSAGE = 'application/dns-message';
 
 export class RelayError extends Error {
@@ -47,7 +48,8 @@ export async function relay(workerUrl: string, query: Uint8Array, timeoutMs: num
       return { body, index: Number.isSafeInteger(index) && index > 0 ? index : undefined };
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      if (err instanceof RelayError || timedOut || attempt >= 1 || Date.now() >= deadline) {
+      // A watch is never retried: its connection breaking means the worker went away, and its answer must go.
+      if (err instanceof RelayError || timedOut || blocking || attempt >= 1 || Date.now() >= deadline) {
         throw err instanceof RelayError ? err : new RelayError(`worker unreachable at ${url.origin}: ${(err as Error).message}`);
       }
     }
