@@ -6,6 +6,7 @@ import * as packet from 'dns-packet';
 import { AnswerStore, type Upstream } from './answers';
 import type { GatewayConfig } from './config';
 import { questionEchoes } from './question';
+import { queryHash, sameQuery } from './reply-key';
 import { forward } from './recursor';
 import { encodeWithin, TCP_MAX, udpLimit } from './truncate';
 
@@ -30,6 +31,9 @@ type ClientSubnet = { code: number; family: number; sourcePrefixLength: number; 
 
 /** A whole reply for one query's bytes (after the ID), in a few orders, valid while its answer's version holds. */
 interface CachedReply {
+  transport: Transport;
+  /** The query after its ID: a hit compares these bytes (the key is only their hash). */
+  query: Buffer;
   variants: Buffer[];
   upstream: Upstream;
   version: number;
@@ -43,8 +47,9 @@ const forWorker = (name: string) => {
 };
 
 export function createHandler(config: GatewayConfig, log: (message: string) => void = console.error): Handler {
-  // Whole replies keyed by the transport and the query's bytes after its ID: a hit decodes nothing.
-  const replies = new Map<string, CachedReply>();
+  // Whole replies by a hash of the transport and the query's bytes after its ID: a hit decodes nothing and
+  // builds no string (a 40-byte string key and its hashing cost a third of a hit's JavaScript).
+  const replies = new Map<number, CachedReply>();
   // The worker's answer per question, shared by every client and EDNS size asking it, kept fresh.
   const answers = new AnswerStore({
     workerUrl: config.workerUrl, workerTimeoutMs: config.workerTimeoutMs, token: config.token, cacheMs: config.cacheMs,
@@ -55,9 +60,9 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
 
   const cached = (message: Buffer, transport: Transport): Buffer | undefined => {
     if (message.length < 12) return undefined;
-    const key = (transport === 'udp' ? 'u' : 't') + message.toString('latin1', 2);
+    const key = queryHash(message, transport);
     const hit = replies.get(key);
-    if (!hit) return undefined;
+    if (!hit || hit.transport !== transport || !sameQuery(message, hit.query)) return undefined;
     const upstream = hit.upstream;
     if (hit.version !== upstream.version || (upstream.expires !== Infinity && upstream.expires <= performance.now())) {
       replies.delete(key);
@@ -69,10 +74,11 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
     return withId(variants.length === 1 ? variants[0] : variants[Math.floor(Math.random() * variants.length)], message);
   };
 
-  const remember = (key: string, reply: CachedReply) => {
+  const remember = (message: Buffer, transport: Transport, reply: Omit<CachedReply, 'transport' | 'query'>) => {
     // A flood of distinct queries: start over rather than track the oldest (the answers stay watched).
     if (replies.size >= config.cacheEntries) replies.clear();
-    replies.set(key, reply);
+    // Another query with the same hash is replaced: the bytes compared on a hit keep the two apart.
+    replies.set(queryHash(message, transport), { transport, query: Buffer.from(message.subarray(2)), ...reply });
   };
 
   const handle = async (message: Buffer, transport: Transport): Promise<Buffer | undefined> => {
@@ -113,7 +119,7 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
       };
       const limit = transport === 'udp' ? udpLimit(query) : TCP_MAX;
       const variants = orderings(reply.answers ?? []).map((answers) => encodeWithin({ ...reply, answers }, limit));
-      if (version >= 0) remember((transport === 'udp' ? 'u' : 't') + message.toString('latin1', 2), { variants, upstream, version });
+      if (version >= 0) remember(message, transport, { variants, upstream, version });
       return withId(variants[0], message);
     } catch (err) {
       log(`dns-gateway: ${question.name} ${question.type}: ${(err as Error).message}`);
@@ -148,8 +154,7 @@ function shuffled<T>(items: T[]): T[] {
 
 /** A copy of a cached reply carrying the query's ID (the cached bytes may still be queued for another client). */
 function withId(reply: Buffer, query: Buffer): Buffer {
-  const copy = Buffer.allocUnsafe(reply.length);
-  reply.copy(copy);
+  const copy = Buffer.from(reply);
   copy[0] = query[0];
   copy[1] = query[1];
   return copy;
