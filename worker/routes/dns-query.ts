@@ -12,7 +12,7 @@ import { ReadLog } from '../dns/reads';
 import { dnsSettings, type DnsVars } from '../dns/settings';
 import { blockingParams } from '../http/blocking';
 import { federationOf } from '../federation/config';
-import { datacenterOfRequest } from '../federation/distance';
+import { chooseDatacenter } from '../federation/choose';
 import { datacenterSource } from '../federation/dns';
 import { aclSources } from '../acl/dns';
 import { NOT_BOOTSTRAPPED } from '../acl/enforce';
@@ -59,20 +59,18 @@ async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> 
 }
 
 async function answerQuery(c: Context<AppEnv>, query: Uint8Array, blocking: BlockingParams | undefined): Promise<Response> {
-  const cf = c.req.raw.cf as Record<string, unknown> | undefined;
   let filter = (s: Sources) => s;
   if (aclSettings(c.env).enabled) {
     // ACLs: the DNS gateway's token (X-Consul-Token), else anonymous; answers hold only what it may read.
     if (!(await aclBootstrapped(c.env))) return c.text(NOT_BOOTSTRAPPED, 403);
-    const federation = federationOf(c.env);
-    const identity = await resolveSecret(c.env, requestToken(c), datacenterOfRequest(federation, cf));
+    const identity = await resolveSecret(c.env, requestToken(c), chooseDatacenter(c.env, c.req.raw)!.name);
     if (!identity) return c.text('ACL not found', 403);
     filter = (s) => aclSources(s, identity);
   }
   const settings = dnsSettings(c.env as Env & DnsVars);
   const attempt = async () => {
     const log = new ReadLog();
-    return { log, reply: await respond(query, filter(sources(c.env, cf, log)), settings) };
+    return { log, reply: await respond(query, filter(sources(c.env, c.req.raw, log)), settings) };
   };
   let { log, reply } = await attempt();
   if (!reply) return c.text('Malformed DNS message', 400);
@@ -87,11 +85,10 @@ async function answerQuery(c: Context<AppEnv>, query: Uint8Array, blocking: Bloc
   });
 }
 
-/** Datacenters through worker/http/datacenter.ts, the one place that knows which exist; no dc label: the request region's. */
-function sources(env: Env, cf: Record<string, unknown> | undefined, log: ReadLog): Sources {
+/** Datacenters through worker/federation/choose.ts, the one place that knows which exist; no dc label: the request region's. */
+function sources(env: Env, request: Request, log: ReadLog): Sources {
   return (requested) => {
-    const federation = federationOf(env);
-    const name = federation.byName.get((requested ?? datacenterOfRequest(federation, cf)).toLowerCase())?.name;
+    const name = chooseDatacenter(env, request, requested)?.name;
     return name ? datacenterSource(env, name, log) : null;
   };
 }
