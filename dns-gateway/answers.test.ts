@@ -62,6 +62,14 @@ describe('dns-gateway answers kept fresh by blocking queries', () => {
     expect(end.refreshes).toBeGreaterThanOrEqual(before.refreshes + 3);
   });
 
+  it('still varies the order on hits: every instance comes first', async () => {
+    const svc = uniq('order');
+    for (let i = 0; i < 3; i++) await register(uniq('n'), `10.8.3.${i + 1}`, `${svc}-${i}`, svc);
+    const firsts = new Set<string>();
+    for (let i = 0; i < 60; i++) firsts.add((await udpAsk(gateway.port, `${svc}.service.consul`, 'A')).answer[0]);
+    expect([...firsts].sort()).toEqual([1, 2, 3].map((i) => `${svc}.service.consul. 0 IN A 10.8.3.${i}`));
+  });
+
   it('keeps one watched answer per question for every EDNS size, truncating each to its own limit', async () => {
     const svc = uniq('big');
     for (let i = 0; i < 40; i++) await register(uniq('n'), `10.8.1.${i + 1}`, `${svc}-${i}`, svc);

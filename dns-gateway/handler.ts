@@ -24,7 +24,8 @@ const [FORMERR, SERVFAIL] = [1, 2];
 const OPCODE_MASK = 0xf << 11;
 const ECHOED = OPCODE_MASK | packet.RECURSION_DESIRED | packet.CHECKING_DISABLED;
 const OUR_EDNS_SIZE = 4096;
-const ORDERINGS = 6;
+/** Orders kept per cached reply, at most: one per instance, each first in one of them. */
+const MAX_ORDERINGS = 16;
 const CLIENT_SUBNET = 8;
 
 type ClientSubnet = { code: number; family: number; sourcePrefixLength: number; ip: string };
@@ -135,12 +136,14 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
 }
 
 /**
- * Consul shuffles instances on every query (agent/dns.go); a cached answer keeps that by holding a few
- * shuffled orders and picking one per hit. Only address and SRV records are reordered (a CNAME comes first).
+ * Consul shuffles instances on every query (agent/dns.go); a cached answer keeps that by holding one order
+ * per instance (up to 16), each with that instance first and the rest shuffled, and picking one per hit:
+ * every instance comes first equally often (the worker shuffles, so which 16 changes with each answer).
+ * Only address and SRV records are reordered (a CNAME comes first).
  */
 function orderings(answers: packet.Answer[]): packet.Answer[][] {
   if (answers.length < 2 || !answers.every((r) => r.type === 'A' || r.type === 'AAAA' || r.type === 'SRV')) return [answers];
-  return Array.from({ length: ORDERINGS }, (_, i) => (i === 0 ? answers : shuffled(answers)));
+  return Array.from({ length: Math.min(answers.length, MAX_ORDERINGS) }, (_, i) => [answers[i], ...shuffled([...answers.slice(0, i), ...answers.slice(i + 1)])]);
 }
 
 function shuffled<T>(items: T[]): T[] {
