@@ -6,11 +6,11 @@ import * as packet from 'dns-packet';
 import { AnswerStore, type Upstream } from './answers';
 import type { GatewayConfig } from './config';
 import { questionEchoes } from './question';
-import { queryHash, sameQuery } from './reply-key';
+import { queryHash, sameQuery, type Transport } from './reply-key';
 import { forward } from './recursor';
 import { encodeWithin, TCP_MAX, udpLimit } from './truncate';
 
-export type Transport = 'udp' | 'tcp';
+export type { Transport };
 export interface Handler {
   (message: Buffer, transport: Transport): Promise<Buffer | undefined>;
   /** The reply from cached bytes, synchronously, when there is one: the listeners try this first. */

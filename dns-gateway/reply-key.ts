@@ -1,6 +1,7 @@
 // The key of a cached reply: a hash of the query's bytes after its ID (and the transport), so a hit builds
 // no string; the bytes themselves are compared on a hit, so two queries sharing a hash never share a reply.
-import type { Transport } from './handler';
+/** The transport a query came on (a reply is cut to fit it). */
+export type Transport = 'udp' | 'tcp';
 
 /** FNV-1a over the query after its ID, seeded by the transport. */
 export function queryHash(message: Buffer, transport: Transport): number {
