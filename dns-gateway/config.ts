@@ -16,9 +16,16 @@ export const GatewayConfigSchema = z.object({
   recursors: z.array(hostPort).default([]),
   /** Consul's recursor_timeout default. */
   recursorTimeoutMs: z.coerce.number().int().positive().default(2000),
-  /** How long an answer is reused, whatever its DNS TTL: this bounds staleness (see docs/dns.md). */
+  /** How long an answer the worker cannot keep fresh (no X-Consul-Index: a prepared query) is reused, whatever its DNS TTL. */
   cacheMs: z.coerce.number().int().min(0).max(1000).default(500),
+  /** Whole replies held (one per distinct query bytes and transport); past it they are all dropped and rebuilt. */
   cacheEntries: z.coerce.number().int().positive().default(10_000),
+  /** Answers kept fresh by a blocking query at once (each holds one request to the worker); the least recently asked go first. */
+  watchMax: z.coerce.number().int().positive().default(1000),
+  /** A watched answer not asked between two sweeps this far apart stops being watched. */
+  watchIdleMs: z.coerce.number().int().positive().default(60_000),
+  /** The `wait` of each blocking query: how often an unchanged answer is asked again anyway. */
+  watchWaitMs: z.coerce.number().int().positive().default(30_000),
   /** A TCP connection that completes no query for this long is closed (RFC 7766 §6.2.3: seconds, not minutes). */
   tcpIdleMs: z.coerce.number().int().positive().default(10_000),
   /** Open TCP connections one client address may hold; more are closed at once. */
@@ -34,7 +41,7 @@ export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const parseConfig = (input: Partial<Record<keyof GatewayConfig, unknown>> = {}): GatewayConfig => GatewayConfigSchema.parse(input);
 
 /** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS,
- * _TCP_IDLE_MS, _TCP_MAX_PER_CLIENT, _TCP_MAX_CONNECTIONS; BEACON_ACL_TOKEN_DNS (or CONSUL_HTTP_TOKEN). */
+ * _WATCH_MAX, _WATCH_IDLE_MS, * _TCP_IDLE_MS, _TCP_MAX_PER_CLIENT, _TCP_MAX_CONNECTIONS; BEACON_ACL_TOKEN_DNS (or CONSUL_HTTP_TOKEN). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const pick = (name: string) => (env[`BEACON_DNS_${name}`]?.trim() ? env[`BEACON_DNS_${name}`]!.trim() : undefined);
   return parseConfig({
@@ -45,6 +52,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     recursors: pick('RECURSORS')?.split(',').map((s) => s.trim()).filter(Boolean),
     recursorTimeoutMs: pick('RECURSOR_TIMEOUT_MS'),
     cacheMs: pick('CACHE_MS'),
+    watchMax: pick('WATCH_MAX'),
+    watchIdleMs: pick('WATCH_IDLE_MS'),
     tcpIdleMs: pick('TCP_IDLE_MS'),
     tcpMaxPerClient: pick('TCP_MAX_PER_CLIENT'),
     tcpMaxConnections: pick('TCP_MAX_CONNECTIONS'),

@@ -1,29 +1,46 @@
-// One query in, one reply out, for both transports: answers repeated queries from the cache, refuses
-// what does not decode (or whose question would not echo byte for byte), forwards foreign names (and
-// reverse names the worker refuses) to recursors, relays the rest to the worker, and fits the reply to
-// the transport. Never throws.
+// One query in, one reply out, for both transports: answers repeated queries from cached wire bytes,
+// refuses what does not decode (or whose question would not echo byte for byte), forwards foreign names
+// (and reverse names the worker refuses) to recursors, asks the worker for the rest (answers.ts keeps
+// them fresh), and fits the reply to the transport. Never throws.
 import * as packet from 'dns-packet';
-import { AnswerCache } from './cache';
+import { AnswerStore, type Upstream } from './answers';
 import type { GatewayConfig } from './config';
 import { questionEchoes } from './question';
+import { queryHash, sameQuery, type Transport } from './reply-key';
 import { forward } from './recursor';
-import { relay } from './relay';
 import { encodeWithin, TCP_MAX, udpLimit } from './truncate';
 
-export type Transport = 'udp' | 'tcp';
-export type Handler = (message: Buffer, transport: Transport) => Promise<Buffer | undefined>;
+export type { Transport };
+export interface Handler {
+  (message: Buffer, transport: Transport): Promise<Buffer | undefined>;
+  /** The reply from cached bytes, synchronously, when there is one: the listeners try this first. */
+  cached(message: Buffer, transport: Transport): Buffer | undefined;
+  stats(): { hits: number; loads: number; refreshes: number; watched: number };
+  close(): void;
+}
 
 const DOMAIN = 'consul';
 const [FORMERR, SERVFAIL] = [1, 2];
 const OPCODE_MASK = 0xf << 11;
 const ECHOED = OPCODE_MASK | packet.RECURSION_DESIRED | packet.CHECKING_DISABLED;
 const OUR_EDNS_SIZE = 4096;
-const ORDERINGS = 6;
+/** Orders kept per cached reply, at most: one per instance, each first in one of them. */
+const MAX_ORDERINGS = 16;
 const CLIENT_SUBNET = 8;
 
 type ClientSubnet = { code: number; family: number; sourcePrefixLength: number; ip: string };
 
-const cacheable = (answer: packet.Packet) => (answer as { rcode?: string }).rcode !== 'SERVFAIL';
+/** A whole reply for one query's bytes (after the ID), in a few orders, valid while its answer's version holds. */
+interface CachedReply {
+  transport: Transport;
+  /** The query after its ID: a hit compares these bytes (the key is only their hash). */
+  query: Buffer;
+  variants: Buffer[];
+  upstream: Upstream;
+  version: number;
+}
+
+const rcodeOf = (answer: packet.Packet) => (answer as { rcode?: string }).rcode;
 /** Names the worker answers: the Consul domain, and reverse names (it knows which addresses are its nodes'). */
 const forWorker = (name: string) => {
   const n = name.replace(/\.$/, '').toLowerCase();
@@ -31,17 +48,44 @@ const forWorker = (name: string) => {
 };
 
 export function createHandler(config: GatewayConfig, log: (message: string) => void = console.error): Handler {
-  // Whole replies keyed by the query's bytes after its ID (and the transport): a hit decodes nothing.
-  const replies = new AnswerCache<Buffer[]>(config.cacheMs, config.cacheEntries);
-  // The worker's answer per question, shared by every client and EDNS size asking it.
-  const answers = new AnswerCache<packet.Packet>(config.cacheMs, config.cacheEntries);
+  // Whole replies by a hash of the transport and the query's bytes after its ID: a hit decodes nothing and
+  // builds no string (a 40-byte string key and its hashing cost a third of a hit's JavaScript).
+  const replies = new Map<number, CachedReply>();
+  // The worker's answer per question, shared by every client and EDNS size asking it, kept fresh.
+  const answers = new AnswerStore({
+    workerUrl: config.workerUrl, workerTimeoutMs: config.workerTimeoutMs, token: config.token, cacheMs: config.cacheMs,
+    maxWatched: config.watchMax, idleMs: config.watchIdleMs, waitMs: config.watchWaitMs, log,
+  });
   const recursion = config.recursors.length > 0;
+  let hits = 0;
 
-  return async (message, transport) => {
-    if (message.length < 2) return undefined;
-    const key = transport[0] + message.toString('latin1', 2);
+  const cached = (message: Buffer, transport: Transport): Buffer | undefined => {
+    if (message.length < 12) return undefined;
+    const key = queryHash(message, transport);
     const hit = replies.get(key);
-    if (hit) return withId(hit[Math.floor(Math.random() * hit.length)], message);
+    if (!hit || hit.transport !== transport || !sameQuery(message, hit.query)) return undefined;
+    const upstream = hit.upstream;
+    if (hit.version !== upstream.version || (upstream.expires !== Infinity && upstream.expires <= performance.now())) {
+      replies.delete(key);
+      return undefined;
+    }
+    answers.touch(upstream);
+    hits++;
+    const variants = hit.variants;
+    return withId(variants.length === 1 ? variants[0] : variants[Math.floor(Math.random() * variants.length)], message);
+  };
+
+  const remember = (message: Buffer, transport: Transport, reply: Omit<CachedReply, 'transport' | 'query'>) => {
+    // A flood of distinct queries: start over rather than track the oldest (the answers stay watched).
+    if (replies.size >= config.cacheEntries) replies.clear();
+    // Another query with the same hash is replaced: the bytes compared on a hit keep the two apart.
+    replies.set(queryHash(message, transport), { transport, query: Buffer.from(message.subarray(2)), ...reply });
+  };
+
+  const handle = async (message: Buffer, transport: Transport): Promise<Buffer | undefined> => {
+    if (message.length < 2) return undefined;
+    const hit = cached(message, transport);
+    if (hit) return hit;
     let query: packet.DecodedPacket;
     try {
       query = packet.decode(message);
@@ -58,12 +102,10 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
     if (recursion && !forWorker(question.name)) return recurse();
     try {
       const upstreamKey = `${question.name}|${question.type}|${question.class}|${flags}`;
-      const { value: answer, expires } = await answers.fetch(upstreamKey, async () => {
-        const relayed = packet.encode({ id: 0, type: 'query', flags, questions: [question] });
-        return packet.decode(await relay(config.workerUrl, relayed, config.workerTimeoutMs, config.token));
-      }, cacheable);
+      const upstream = await answers.get(upstreamKey, () => packet.encode({ id: 0, type: 'query', flags, questions: [question] }));
+      const { answer, version } = upstream;
       // A reverse name the worker does not own is refused: as Consul does, ask the recursors instead.
-      if (recursion && (answer as { rcode?: string }).rcode === 'REFUSED') return await recurse();
+      if (recursion && rcodeOf(answer) === 'REFUSED') return await recurse();
       const clientOpt = query.additionals?.find((r) => r.type === 'OPT') as { options?: ClientSubnet[] } | undefined;
       // EDNS client subnet (RFC 7871) is echoed with scope 0, as Consul does: every answer suits every subnet.
       const subnet = clientOpt?.options?.find((o) => o.code === CLIENT_SUBNET);
@@ -78,22 +120,30 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
       };
       const limit = transport === 'udp' ? udpLimit(query) : TCP_MAX;
       const variants = orderings(reply.answers ?? []).map((answers) => encodeWithin({ ...reply, answers }, limit));
-      if (cacheable(answer)) replies.set(key, variants, expires);
+      if (version >= 0) remember(message, transport, { variants, upstream, version });
       return withId(variants[0], message);
     } catch (err) {
       log(`dns-gateway: ${question.name} ${question.type}: ${(err as Error).message}`);
       return errorReply(id, flags, SERVFAIL, query.questions);
     }
   };
+
+  return Object.assign(handle, {
+    cached,
+    stats: () => ({ hits, ...answers.stats, watched: answers.size }),
+    close: () => answers.close(),
+  });
 }
 
 /**
- * Consul shuffles instances on every query (agent/dns.go); a cached answer keeps that by holding a few
- * shuffled orders and picking one per hit. Only address and SRV records are reordered (a CNAME comes first).
+ * Consul shuffles instances on every query (agent/dns.go); a cached answer keeps that by holding one order
+ * per instance (up to 16), each with that instance first and the rest shuffled, and picking one per hit:
+ * every instance comes first equally often (the worker shuffles, so which 16 changes with each answer).
+ * Only address and SRV records are reordered (a CNAME comes first).
  */
 function orderings(answers: packet.Answer[]): packet.Answer[][] {
   if (answers.length < 2 || !answers.every((r) => r.type === 'A' || r.type === 'AAAA' || r.type === 'SRV')) return [answers];
-  return Array.from({ length: ORDERINGS }, (_, i) => (i === 0 ? answers : shuffled(answers)));
+  return Array.from({ length: Math.min(answers.length, MAX_ORDERINGS) }, (_, i) => [answers[i], ...shuffled([...answers.slice(0, i), ...answers.slice(i + 1)])]);
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -105,7 +155,7 @@ function shuffled<T>(items: T[]): T[] {
   return copy;
 }
 
-/** A copy of a cached reply carrying the query's ID. */
+/** A copy of a cached reply carrying the query's ID (the cached bytes may still be queued for another client). */
 function withId(reply: Buffer, query: Buffer): Buffer {
   const copy = Buffer.from(reply);
   copy[0] = query[0];

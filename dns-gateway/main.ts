@@ -1,8 +1,8 @@
-// The DNS gateway: plain DNS on UDP and TCP (default 127.0.0.1:8600) relayed to the worker's
-// /dns-query. `startGateway` for tests and scripts; run directly, it reads BEACON_DNS_* from the environment.
+// The DNS gateway: plain DNS on UDP and TCP (default 127.0.0.1:8600) answered from the worker's
+// /dns-query, kept fresh by blocking queries. `startGateway` for tests and scripts; run directly, it reads BEACON_DNS_* from the environment.
 import { fileURLToPath } from 'node:url';
 import { configFromEnv, parseConfig, type GatewayConfig } from './config';
-import { createHandler } from './handler';
+import { createHandler, type Handler } from './handler';
 import { listenTcp } from './tcp';
 import { listenUdp } from './udp';
 
@@ -10,6 +10,8 @@ export interface Gateway {
   host: string;
   port: number;
   config: GatewayConfig;
+  /** Cache hits, worker requests for misses, changes brought in by watches, answers watched now. */
+  stats(): ReturnType<Handler['stats']>;
   stop(): Promise<void>;
 }
 
@@ -21,12 +23,14 @@ export async function startGateway(options: Partial<GatewayConfig> | GatewayConf
   const port = udp.address().port;
   const tcp = await listenTcp(config.host, port, { idleMs: config.tcpIdleMs, maxPerClient: config.tcpMaxPerClient, maxConnections: config.tcpMaxConnections }, handle, log).catch((err) => {
     udp.close();
+    handle.close();
     throw err;
   });
   const stop = async () => {
+    handle.close();
     await Promise.all([new Promise<void>((r) => udp.close(() => r())), tcp.close()]);
   };
-  return { host: config.host, port, config, stop };
+  return { host: config.host, port, config, stop, stats: () => handle.stats() };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -3,6 +3,7 @@
 import { parseGoDuration } from '../consul/duration';
 import type { DatacenterSource, QueryResult } from '../dns/answer';
 import type { Env } from '../env';
+import { ReadLog } from '../dns/reads';
 import { datacenterStub } from './choose';
 import { federationOf } from './config';
 import { executePreparedQuery } from './execute';
@@ -22,18 +23,23 @@ export function preparedQueryLookup(env: Env, dc: string): (idOrName: string) =>
   };
 }
 
-const FRESH = { minIndex: 0, waitMs: 0 };
-
-/** What the DNS answerer reads of one declared datacenter, or null for an unknown one. */
-export function datacenterSource(env: Env, name: string): DatacenterSource | null {
+/**
+ * What the DNS answerer reads of one declared datacenter, or null for an unknown one. Every read goes
+ * through `log`, so a blocking /dns-query can wait for any of them to change (a prepared query cannot be).
+ */
+export function datacenterSource(env: Env, name: string, log = new ReadLog()): DatacenterSource | null {
   const stub = datacenterStub(env, name);
   if (!stub) return null;
+  const lookup = preparedQueryLookup(env, name);
   return {
     name,
-    serviceEntries: async (service) => (await stub.healthServiceNodes(service, FRESH)).value,
-    node: async (node) => (await stub.catalogNodeServices(node, FRESH)).value?.Node ?? null,
-    nodes: async () => (await stub.catalogNodes(FRESH)).value,
-    serviceAddresses: async () => (await stub.catalogAllInstances(FRESH)).value.map((s) => ({ service: s.ServiceName, address: s.ServiceAddress })),
-    preparedQuery: preparedQueryLookup(env, name),
+    serviceEntries: (service) => log.read((p) => stub.healthServiceNodes(service, p)),
+    node: async (node) => (await log.read((p) => stub.catalogNodeServices(node, p)))?.Node ?? null,
+    nodes: () => log.read((p) => stub.catalogNodes(p)),
+    serviceAddresses: async () => (await log.read((p) => stub.catalogAllInstances(p))).map((s) => ({ service: s.ServiceName, address: s.ServiceAddress })),
+    preparedQuery: (idOrName) => {
+      log.unwatchable = true;
+      return lookup(idOrName);
+    },
   };
 }

@@ -1,11 +1,16 @@
 // /dns-query: Consul's DNS interface as DNS-over-HTTPS (RFC 8484), `GET ?dns=<base64url>` and `POST` of
 // `application/dns-message`. The dns-gateway relays plain UDP/TCP DNS here, so DNS is answered only once.
+// Beacon's extension: `?index=&wait=` blocks as a Consul blocking query does, until one of the reads the
+// answer made changes (X-Consul-Index), so the gateway keeps the answers it caches fresh without polling.
 import { Buffer } from 'node:buffer';
 import { Hono, type Context } from 'hono';
 import type { AppEnv, Env } from '../env';
+import type { BlockingParams } from '../consul/common';
 import type { Sources } from '../dns/answer';
 import { respond } from '../dns/message';
+import { ReadLog } from '../dns/reads';
 import { dnsSettings, type DnsVars } from '../dns/settings';
+import { blockingParams } from '../http/blocking';
 import { federationOf } from '../federation/config';
 import { chooseDatacenter } from '../federation/choose';
 import { datacenterSource } from '../federation/dns';
@@ -43,33 +48,47 @@ dnsQuery.all('/', (c) => {
 
 async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
   const started = Date.now();
+  // Parsed first: a bad ?index= or ?wait= is a 400 before anything is read.
+  const blocking = c.req.query('index') !== undefined ? blockingParams(c) : undefined;
   try {
-    return await answerQuery(c, query);
+    return await answerQuery(c, query, blocking);
   } finally {
-    workerMetrics.sample('consul.dns.domain_query', Date.now() - started, { node: c.env.AGENT_NODE || 'beacon' });
+    // A blocking request's time is mostly waiting: only plain ones are samples of answering.
+    if (!blocking) workerMetrics.sample('consul.dns.domain_query', Date.now() - started, { node: c.env.AGENT_NODE || 'beacon' });
   }
 }
 
-async function answerQuery(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
-  let all = sources(c.env, c.req.raw);
+async function answerQuery(c: Context<AppEnv>, query: Uint8Array, blocking: BlockingParams | undefined): Promise<Response> {
+  let filter = (s: Sources) => s;
   if (aclSettings(c.env).enabled) {
     // ACLs: the DNS gateway's token (X-Consul-Token), else anonymous; answers hold only what it may read.
     if (!(await aclBootstrapped(c.env))) return c.text(NOT_BOOTSTRAPPED, 403);
     const identity = await resolveSecret(c.env, requestToken(c), chooseDatacenter(c.env, c.req.raw)!.name);
     if (!identity) return c.text('ACL not found', 403);
-    all = aclSources(all, identity);
+    filter = (s) => aclSources(s, identity);
   }
-  const reply = await respond(query, all, dnsSettings(c.env as Env & DnsVars));
+  const settings = dnsSettings(c.env as Env & DnsVars);
+  const attempt = async () => {
+    const log = new ReadLog();
+    return { log, reply: await respond(query, filter(sources(c.env, c.req.raw, log)), settings) };
+  };
+  let { log, reply } = await attempt();
   if (!reply) return c.text('Malformed DNS message', 400);
-  return new Response(reply.bytes, {
-    headers: { 'Content-Type': DNS_MESSAGE, 'Cache-Control': `max-age=${reply.ttl}` },
+  // Consul's blocking query: wait only when the client already holds this index (a higher or lower one answers at once).
+  if (blocking && blocking.minIndex > 0 && log.index === blocking.minIndex) {
+    await log.changed(blocking);
+    ({ log, reply } = await attempt());
+  }
+  const index = log.index;
+  return new Response(reply!.bytes, {
+    headers: { 'Content-Type': DNS_MESSAGE, 'Cache-Control': `max-age=${reply!.ttl}`, ...(index ? { 'X-Consul-Index': String(index) } : {}) },
   });
 }
 
 /** Datacenters through worker/federation/choose.ts, the one place that knows which exist; no dc label: the request region's. */
-function sources(env: Env, request: Request): Sources {
+function sources(env: Env, request: Request, log: ReadLog): Sources {
   return (requested) => {
     const name = chooseDatacenter(env, request, requested)?.name;
-    return name ? datacenterSource(env, name) : null;
+    return name ? datacenterSource(env, name, log) : null;
   };
 }
