@@ -19,6 +19,9 @@ import { getNode, upsertNode } from './store/nodes';
 import { reapTombstones, TOMBSTONE_TTL_MS } from './store/kv';
 import { destroySession, listSessions, unhealthySessions } from './store/sessions';
 import { Replica, REPLICATION_TIMER, replicationPlan } from './replication';
+import { ShardLink } from './shards/link';
+import { shardCount, type ShardSettings } from './shards/shard-of';
+import type { AgentShard } from './shards/agent-shard';
 import { Timers } from './timers';
 import type { Datacenter } from './datacenter';
 import { block, Watches } from './watches';
@@ -26,7 +29,9 @@ import { block, Watches } from './watches';
 export const SESSION_TIMER = 'session:';
 const TOMBSTONE_TIMER = 'reap-tombstones:';
 
-export interface DatacenterEnv {
+export interface DatacenterEnv extends ShardSettings {
+  /** The agent shards holding TTL checks (durable-objects/shards/); without it the Datacenter keeps TTLs itself. */
+  AGENT_SHARD?: DurableObjectNamespace<AgentShard>;
   DATACENTER: string;
   AGENT_NODE: string;
   AGENT_ADDRESS: string;
@@ -45,12 +50,15 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   readonly clock = new Clock();
   readonly watches = new Watches();
   readonly lockDelays = new LockDelays();
-  readonly stats = { writes: 0, alarmsSet: 0, writeBatches: 0 };
+  /** `requests`: RPCs that read, write or heartbeat (what the agent shards are meant to spare this object). */
+  readonly stats = { writes: 0, alarmsSet: 0, writeBatches: 0, requests: 0 };
   /** This object's counters and samples (durable-objects/metrics.ts), read by GET /v1/agent/metrics. */
   readonly metrics = new Metrics();
   readonly indexes: Indexes;
   readonly timers: Timers;
   readonly monitor: CheckMonitor;
+  /** The agent shards' link, when the AGENT_SHARD binding exists. */
+  readonly shards?: ShardLink;
   protected readonly sql: SqlStorage;
   protected readonly agentNode: string;
   protected readonly read: q.ReadContext;
@@ -69,7 +77,10 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     this.agentNode = env.AGENT_NODE || 'beacon';
     this.read = { sql: this.sql, indexes: this.indexes, datacenter: ctx.id.name ?? env.DATACENTER ?? 'dc1' };
     this.timers = new Timers(ctx.storage, this.clock, this.stats);
-    const host = { sql: this.sql, agentNode: this.agentNode, now: () => this.clock.now(), write: <T>(fn: (tx: Tx) => T) => this.write(fn) };
+    this.shards = env.AGENT_SHARD
+      ? new ShardLink({ sql: this.sql, storage: ctx.storage, agentNode: this.agentNode, datacenter: this.read.datacenter, namespace: env.AGENT_SHARD, count: shardCount(env) })
+      : undefined;
+    const host = { sql: this.sql, agentNode: this.agentNode, now: () => this.clock.now(), write: <T>(fn: (tx: Tx) => T) => this.write(fn), ttl: this.shards };
     this.monitor = new CheckMonitor(host, this.timers);
     this.ensureAgentNode(env.AGENT_ADDRESS || '127.0.0.1');
     this.monitor.start();
@@ -106,6 +117,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
   }
 
   protected blocking<T>(query: q.Query<T>, params: BlockingParams): Promise<Indexed<T>> {
+    this.stats.requests++;
     this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'read' });
     if (params.minIndex > 0) this.metrics.incr('consul.rpc.query');
     return block(this.watches, params, query.rows, () => this.sharedRead(query));
@@ -153,6 +165,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
    * writes clients send (registrations, KV, transactions, sessions); timers and heartbeats write at once.
    */
   protected writeBatched<T>(fn: (tx: Tx) => T): Promise<T> {
+    this.stats.requests++;
     this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'write' });
     return new Promise<T>((resolve, reject) => {
       if (!this.pendingWrites) {
@@ -231,6 +244,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     const outcome = await this.writeBatched(fn);
     if (!outcome.ok) return outcome;
     this.applyCheckChanges(outcome.value);
+    await this.shards?.settle();
     return ok(null);
   }
 

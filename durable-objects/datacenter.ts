@@ -20,6 +20,8 @@ import { DatacenterCore, SESSION_TIMER } from './datacenter-core';
 import { nodeRow } from './indexes';
 import type { MetricsDump } from './metrics';
 import { stateGauges } from './state-gauges';
+import { applyShardReport, forwardHeartbeat } from './shards/report';
+import type { ShardUpdate } from './shards/shard-of';
 import { applyKvOp } from './kv';
 import * as kvq from './kv-queries';
 import { ok, refuse, type Outcome } from './outcome';
@@ -57,6 +59,7 @@ export class Datacenter extends DatacenterCore {
 
   /** The ACL owner of an agent check (see agentCheckUpdate), or null for an unknown check. */
   agentCheckOwner(checkId: string): string | null {
+    this.stats.requests++;
     return this.ttlCheckState(checkId)?.owner ?? null;
   }
 
@@ -74,6 +77,7 @@ export class Datacenter extends DatacenterCore {
   async agentServiceRegister(req: agent.AgentServiceRegisterRequest): Promise<Outcome<null>> {
     const changes = await this.writeBatched((tx) => agent.registerService(tx, this.agentNode, req));
     this.applyCheckChanges(changes);
+    await this.shards?.settle();
     return ok(null);
   }
 
@@ -102,18 +106,28 @@ export class Datacenter extends DatacenterCore {
    * TTL pass/warn/fail/update. A heartbeat that changes nothing restarts the clock in memory only. `owner`
    * (the fast path with ACLs on) is the service name it authorized, '' for a node check: another refuses.
    */
-  agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Outcome<null> {
+  async agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Promise<Outcome<null>> {
+    this.stats.requests++;
     this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'heartbeat' });
     const check = this.ttlCheckState(checkId);
     if (!check) return refuse(404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
     if (owner !== undefined && owner.toLowerCase() !== check.owner.toLowerCase()) return refuse(403, CHECK_OWNER_CHANGED);
     if (!check.ttl) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
+    // With agent shards, this is the fallback for a heartbeat its shard did not own: hand it to the owner.
+    if (this.shards) return forwardHeartbeat(this.shards, check.checkId, status, output);
     this.monitor.heartbeat(check.checkId, check.ttl);
     const text = truncateOutput(output, check.outputMaxSize);
     if (check.status === status && check.output === text) return ok(null);
     this.write((tx) => setCheckStatus(tx, this.agentNode, check.checkId, status, text));
     this.monitor.trackCritical(getCheck(this.sql, this.agentNode, check.checkId)!);
     return ok(null);
+  }
+
+  /** Status (and synced output) changes from an agent shard, through the one write path; see shards/report.ts. */
+  agentShardReport(shard: number, updates: ShardUpdate[]): { dropped: string[] } {
+    this.stats.requests++;
+    this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'shard-report' });
+    return applyShardReport(this.shards, this.monitor, this.sql, this.agentNode, shard, updates, (fn) => this.write(fn));
   }
 
   // ---- catalog and health -------------------------------------------------------------------
@@ -320,6 +334,7 @@ export class Datacenter extends DatacenterCore {
     this.monitor.start();
     for (const row of listSessions(this.sql)) this.scheduleSessionExpiry(row.id, row.ttl_ms);
     this.ensureAgentNode(this.env.AGENT_ADDRESS || '127.0.0.1');
+    await this.shards?.settle();
     return ok(this.indexes.current());
   }
 }

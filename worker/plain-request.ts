@@ -32,8 +32,14 @@ export function decoded(raw: string): string | undefined {
 
 /** The object of the datacenter this request's region maps to (no `?dc=` on a plain request). */
 export function regionStub(request: Request, env: Env): DatacenterStub | undefined {
+  return datacenterStub(env, regionName(request, env));
+}
+
+/** The name of that datacenter, as declared (its agent shards are named after it). */
+export function regionName(request: Request, env: Env): string {
   const federation = federationOf(env);
   // request.cf is built on access: read it only when some region maps to a datacenter.
   const cf = Object.keys(federation.regions).length ? (request.cf as Record<string, unknown> | undefined) : undefined;
-  return datacenterStub(env, datacenterOfRequest(federation, cf));
+  const name = datacenterOfRequest(federation, cf);
+  return federation.byName.get(name.toLowerCase())?.name ?? name;
 }
