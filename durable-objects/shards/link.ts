@@ -27,6 +27,7 @@ export class ShardLink {
   private rebuilding = false;
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
+  private used = false;
 
   constructor(private readonly host: ShardLinkHost) {}
 
@@ -88,7 +89,8 @@ export class ShardLink {
     this.rebuilding = false;
     this.outbox = new Map();
     if (!batches.length) return;
-    if (!(await this.host.storage.get(USED_KEY))) await this.host.storage.put(USED_KEY, true);
+    if (!this.used && !(await this.host.storage.get(USED_KEY))) await this.host.storage.put(USED_KEY, true);
+    this.used = true;
     const results = await Promise.allSettled(batches.map(([index, msg]) => this.stub(index).sync(msg)));
     const failed = results.filter((r) => r.status === 'rejected');
     if (!failed.length) return;
@@ -96,13 +98,12 @@ export class ShardLink {
     setTimeout(() => this.rebuild(), RETRY_MS);
   }
 
+  /** The queued checks only: a registration costs the same however many checks the catalog holds. */
   private changes(): [number, ShardSync][] {
-    const names = this.serviceNames();
     return [...this.outbox].map(([index, ids]) => {
       const msg: ShardSync = { replace: false, own: [], drop: [] };
       for (const id of ids.values()) {
-        const row = getCheck(this.host.sql, this.host.agentNode, id);
-        const check = row && this.toShardCheck(row, names);
+        const check = this.checkOf(id);
         if (check) msg.own.push(check);
         else msg.drop.push(id);
       }
