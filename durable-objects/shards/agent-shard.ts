@@ -21,6 +21,8 @@ export interface AgentShardEnv extends ShardSettings {
 }
 
 const RETRY_TIMER = 'retry:';
+const ENTRY_FIELDS = ['checkId', 'owner', 'ttl', 'outputMaxSize', 'status', 'output', 'syncedStatus', 'syncedOutput'] as const;
+const sameEntry = (a: ShardEntry, b: ShardEntry) => ENTRY_FIELDS.every((f) => a[f] === b[f]);
 const RETRY_MS = 1000;
 const ttlTimer = (key: string) => `ttl:${key}`;
 const syncTimer = (key: string) => `sync:${key}`;
@@ -161,9 +163,11 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     const state = unsynced ? { status: existing.status, output: existing.output, syncedStatus: existing.syncedStatus, syncedOutput: existing.syncedOutput }
       : { status: check.status, output: check.output, syncedStatus: check.status, syncedOutput: check.output };
     const entry: ShardEntry = { ...check, ...state };
+    if (restartTtl || !existing) this.timers.set(ttlTimer(key), this.clock.now() + check.ttl);
+    // A registration sent again unchanged (the common case) writes nothing, so the answer waits for no commit.
+    if (existing && sameEntry(existing, entry)) return;
     this.entries.set(key, entry);
     saveEntry(this.sql, entry);
-    if (restartTtl || !existing) this.timers.set(ttlTimer(key), this.clock.now() + check.ttl);
   }
 
   private drop(key: string): void {
