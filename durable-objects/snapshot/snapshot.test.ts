@@ -1,4 +1,3 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { toPreparedQuery } from '../../worker/consul/prepared-query';
 import { GLOBAL_MANAGEMENT_RULES } from '../../worker/acl/rules';
