@@ -4,7 +4,7 @@
 import type { HealthCheck } from './consul/check';
 import type { HealthStatus } from './consul/common';
 import type { DatacenterStub, Env } from './env';
-import type { Outcome } from '../durable-objects/outcome';
+import type { Outcome } from '../durable-objects/engine/outcome';
 import { shardCount, shardName, shardOf, type ShardUpdate } from '../durable-objects/shards/shard-of';
 
 const shard = (env: Env, datacenter: string, index: number) => env.AGENT_SHARD!.getByName(shardName(datacenter, index));

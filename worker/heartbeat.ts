@@ -10,8 +10,8 @@ import type { HealthStatus } from './consul/common';
 import type { Env } from './env';
 import { aclHeaders } from './http/acl';
 import { agentCheckUpdate } from './agent-shards';
-import { datacenterStub } from './http/datacenter';
-import { decoded, plainRequest, regionName } from './plain-request';
+import { chooseDatacenter, datacenterStub } from './federation/choose';
+import { decoded, plainRequest } from './plain-request';
 
 const VERB = /^(pass|warn|fail)\/(.+)$/;
 const STATUS: Record<string, HealthStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
@@ -27,8 +27,8 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
   const plain = plainRequest(request, '/v1/agent/check/', PLAIN);
   const match = plain && VERB.exec(plain.rawTail);
   const checkId = match && decoded(match[2]);
-  const datacenter = checkId ? regionName(request, env) : '';
-  const stub = checkId && datacenterStub(env, datacenter);
+  const datacenter = checkId ? chooseDatacenter(env, request)?.name : undefined;
+  const stub = datacenter && datacenterStub(env, datacenter);
   if (!plain || !match || !checkId || !stub) return undefined;
   let owner: string | undefined;
   if (aclSettings(env).enabled) {
@@ -43,7 +43,7 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
       owner = known;
     }
   }
-  const outcome = await agentCheckUpdate(env, stub, datacenter, checkId, STATUS[match[1]], plain.params.get('note') ?? '', owner);
+  const outcome = await agentCheckUpdate(env, stub, datacenter!, checkId, STATUS[match[1]], plain.params.get('note') ?? '', owner);
   if (outcome.ok) return new Response(null, { status: 200, headers: aclHeaders(env) });
   if (outcome.reason === CHECK_OWNER_CHANGED) {
     forgetCheckOwner(checkId);

@@ -7,17 +7,17 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CHECK_OWNER_CHANGED } from '../../worker/consul/acl';
 import type { HealthStatus } from '../../worker/consul/common';
-import { TTL_EXPIRED } from '../checks/monitor';
-import { truncateOutput } from '../checks/output';
-import { Clock } from '../clock';
-import type { Datacenter } from '../datacenter';
-import { ok, refuse, type Outcome } from '../outcome';
-import { Timers } from '../timers';
-import { checkUpdateInterval, parseShardName, type ShardCheck, type ShardSettings, type ShardSync, type ShardUpdate } from './shard-of';
+import { TTL_EXPIRED } from '../agent/checks/monitor';
+import { truncateOutput } from '../agent/checks/output';
+import { Clock } from '../engine/clock';
+import { ok, refuse, type Outcome } from '../engine/outcome';
+import { Timers } from '../engine/timers';
+import { checkUpdateInterval, parseShardName, type ShardCheck, type ShardReportTarget, type ShardSettings, type ShardSync, type ShardUpdate } from './shard-of';
 import { checkKey, deleteEntry, loadEntries, migrateShard, saveEntry, type ShardEntry } from './shard-store';
 
 export interface AgentShardEnv extends ShardSettings {
-  DATACENTER_OBJECT: DurableObjectNamespace<Datacenter>;
+  /** The Datacenter namespace, typed by what a shard calls on it (no import of the class: no cycle). */
+  DATACENTER_OBJECT: DurableObjectNamespace<ShardReportTarget>;
 }
 
 const RETRY_TIMER = 'retry:';

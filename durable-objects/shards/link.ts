@@ -2,9 +2,8 @@
 // now holds. Registrations and removals are batched per shard and sent after the write (settle() waits for
 // them); a start, a snapshot restore or a failed send re-syncs every shard from the catalog (replace), so
 // the catalog stays the one source of truth and a shard can always be rebuilt from it.
-import type { CheckRow } from '../store/checks';
-import { checkBody, getCheck, listChecksOnNode } from '../store/checks';
-import { getService, listServicesOnNode } from '../store/services';
+import { checkBody, getCheck, listChecksOnNode, type CheckRow } from '../catalog/checks';
+import { getService, listServicesOnNode } from '../catalog/services';
 import type { AgentShard } from './agent-shard';
 import { shardName, shardOf, type ShardCheck, type ShardSync } from './shard-of';
 

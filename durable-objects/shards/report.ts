@@ -2,10 +2,10 @@
 // synced output, through the one write path, so indexes, watchers, sessions tied to checks and
 // DeregisterCriticalServiceAfter behave as before), and forwarding a heartbeat its shard did not own.
 import type { HealthStatus } from '../../worker/consul/common';
-import type { CheckMonitor } from '../checks/monitor';
-import type { Tx } from '../indexes';
-import { refuse, type Outcome } from '../outcome';
-import { checkBody, getCheck, setCheckStatus } from '../store/checks';
+import type { CheckMonitor } from '../agent/checks/monitor';
+import { checkBody, getCheck, setCheckStatus } from '../catalog/checks';
+import type { Tx } from '../engine/indexes';
+import { refuse, type Outcome } from '../engine/outcome';
 import type { ShardLink } from './link';
 import type { ShardUpdate } from './shard-of';
 

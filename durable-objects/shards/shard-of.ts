@@ -30,6 +30,11 @@ export interface ShardUpdate {
   output: string;
 }
 
+/** What a shard calls on its Datacenter (Datacenter.agentShardReport). */
+export interface ShardReportTarget extends Rpc.DurableObjectBranded {
+  agentShardReport(shard: number, updates: ShardUpdate[]): { dropped: string[] };
+}
+
 /** Registrations and removals for one shard; `replace` drops every check not listed (a full re-sync). */
 export interface ShardSync {
   replace: boolean;
