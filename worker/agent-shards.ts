@@ -19,6 +19,14 @@ export async function agentCheckUpdate(
   return dc.agentCheckUpdate(checkId, status, output, owner);
 }
 
+/** Who owns a check for the ACL fast path: its shard knows, else (not that shard's) the Datacenter. */
+export const ownerLookup = (env: Env, dc: DatacenterStub, datacenter: string) => ({
+  async agentCheckOwner(checkId: string): Promise<string | null> {
+    const owner = env.AGENT_SHARD ? await shard(env, datacenter, shardOf(checkId, shardCount(env))).checkOwner(checkId) : undefined;
+    return owner ?? dc.agentCheckOwner(checkId);
+  },
+});
+
 /** The agent's own view, as Consul's /v1/agent/checks: output a shard holds that the catalog will see at its next sync. */
 export async function withShardState(env: Env, datacenter: string, checks: HealthCheck[]): Promise<HealthCheck[]> {
   if (!env.AGENT_SHARD) return checks;

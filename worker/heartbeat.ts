@@ -9,7 +9,7 @@ import { CHECK_OWNER_CHANGED } from './consul/acl';
 import type { HealthStatus } from './consul/common';
 import type { Env } from './env';
 import { aclHeaders } from './http/acl';
-import { agentCheckUpdate } from './agent-shards';
+import { agentCheckUpdate, ownerLookup } from './agent-shards';
 import { chooseDatacenter, datacenterStub } from './federation/choose';
 import { decoded, plainRequest } from './plain-request';
 
@@ -36,7 +36,7 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
     const identity = await fastPathIdentity(request, env, plain.params);
     if (typeof identity === 'string') return text(env, 403, identity);
     if (!identity.management) {
-      const known = await checkOwner(stub, checkId);
+      const known = await checkOwner(ownerLookup(env, stub, datacenter), checkId);
       if (known === null) return undefined; // unknown check: the full app answers its 404
       const refusal = denied(identity, checkNeed(known, env.AGENT_NODE || 'beacon'));
       if (refusal) return text(env, 403, refusal);

@@ -79,6 +79,12 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     return ok(null);
   }
 
+  /** The ACL owner of a check this shard holds ('' for a node check); undefined: not this shard's. */
+  checkOwner(checkId: string): string | undefined {
+    this.stats.requests++;
+    return this.entries.get(checkKey(checkId))?.owner;
+  }
+
   /** Registrations and removals from the Datacenter (see ShardLink). */
   sync(msg: ShardSync): void {
     this.stats.requests++;

@@ -84,9 +84,11 @@ export class ShardLink {
   }
 
   private async flush(): Promise<void> {
-    const batches = this.rebuilding ? await this.replaceAll() : this.changes();
+    // Taken before any await: what is queued meanwhile goes with the next flush.
+    const [rebuild, outbox] = [this.rebuilding, this.outbox];
     this.rebuilding = false;
     this.outbox = new Map();
+    const batches = rebuild ? await this.replaceAll() : this.changes(outbox);
     if (!batches.length) return;
     if (!this.used && !(await this.host.storage.get(USED_KEY))) await this.host.storage.put(USED_KEY, true);
     this.used = true;
@@ -98,8 +100,8 @@ export class ShardLink {
   }
 
   /** The queued checks only: a registration costs the same however many checks the catalog holds. */
-  private changes(): [number, ShardSync][] {
-    return [...this.outbox].map(([index, ids]) => {
+  private changes(outbox: Map<number, Map<string, string>>): [number, ShardSync][] {
+    return [...outbox].map(([index, ids]) => {
       const msg: ShardSync = { replace: false, own: [], drop: [] };
       for (const id of ids.values()) {
         const check = this.checkOf(id);
