@@ -226,7 +226,9 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   /** All or nothing: a file that fails to decode, verify or fit changes nothing. */
   async snapshotRestore(file: Uint8Array): Promise<Outcome<number>> {
     const outcome = await this.snapshots.restore(file);
-    await this.shards?.settle(); // the restore re-synced every shard from the restored catalog
+    // Every shard again from the restored catalog, every TTL afresh, as after a restart.
+    this.shards?.rebuild(true);
+    await this.shards?.settle();
     return outcome;
   }
 }

@@ -94,7 +94,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     }
     for (const id of msg.drop) this.drop(checkKey(id));
     // A full re-sync keeps running TTLs; a registration restarts its TTL, as registering again does in Consul.
-    for (const check of msg.own) this.own(check, !msg.replace);
+    for (const check of msg.own) this.own(check, !msg.replace || !!msg.restartTtl);
   }
 
   /** Status and output the catalog has not heard yet (GET /v1/agent/checks shows the agent's own state). */

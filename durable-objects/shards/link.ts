@@ -24,6 +24,7 @@ export class ShardLink {
   /** Per shard, the check IDs (by lowercased key) to send again as the catalog has them now. */
   private outbox = new Map<number, Map<string, string>>();
   private rebuilding = false;
+  private restartTtls = false;
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private used = false;
@@ -40,8 +41,9 @@ export class ShardLink {
     this.enqueue(checkId);
   }
 
-  /** Every shard again from the catalog, e.g. after a start or a restore. */
-  rebuild(): void {
+  /** Every shard again from the catalog, e.g. after a start or a restore (`restartTtls`: every TTL afresh). */
+  rebuild(restartTtls = false): void {
+    this.restartTtls ||= restartTtls;
     this.rebuilding = true;
     this.outbox.clear();
     this.schedule();
@@ -85,10 +87,10 @@ export class ShardLink {
 
   private async flush(): Promise<void> {
     // Taken before any await: what is queued meanwhile goes with the next flush.
-    const [rebuild, outbox] = [this.rebuilding, this.outbox];
-    this.rebuilding = false;
+    const [rebuild, outbox, restartTtl] = [this.rebuilding, this.outbox, this.restartTtls];
+    this.rebuilding = this.restartTtls = false;
     this.outbox = new Map();
-    const batches = rebuild ? await this.replaceAll() : this.changes(outbox);
+    const batches = rebuild ? await this.replaceAll(restartTtl) : this.changes(outbox);
     if (!batches.length) return;
     if (!this.used && !(await this.host.storage.get(USED_KEY))) await this.host.storage.put(USED_KEY, true);
     this.used = true;
@@ -112,7 +114,7 @@ export class ShardLink {
     });
   }
 
-  private async replaceAll(): Promise<[number, ShardSync][]> {
+  private async replaceAll(restartTtl: boolean): Promise<[number, ShardSync][]> {
     const names = this.serviceNames();
     const byShard = new Map<number, ShardCheck[]>();
     for (const row of listChecksOnNode(this.host.sql, this.host.agentNode)) {
@@ -125,7 +127,7 @@ export class ShardLink {
     }
     // A Datacenter that never used its shards has none to empty.
     const every = (await this.host.storage.get(USED_KEY)) ? [...Array(this.host.count).keys()] : [...byShard.keys()];
-    return every.map((index) => [index, { replace: true, own: byShard.get(index) ?? [], drop: [] }]);
+    return every.map((index) => [index, { replace: true, restartTtl, own: byShard.get(index) ?? [], drop: [] }]);
   }
 
   private serviceNames(): Map<string, string> {

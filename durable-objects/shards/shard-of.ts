@@ -38,6 +38,8 @@ export interface ShardReportTarget extends Rpc.DurableObjectBranded {
 /** Registrations and removals for one shard; `replace` drops every check not listed (a full re-sync). */
 export interface ShardSync {
   replace: boolean;
+  /** Every TTL listed starts afresh (a snapshot restore); otherwise a re-sync keeps running deadlines. */
+  restartTtl?: boolean;
   own: ShardCheck[];
   drop: string[];
 }
