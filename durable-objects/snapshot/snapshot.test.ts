@@ -116,10 +116,10 @@ describe('snapshots of the Datacenter object', () => {
     const { file } = must(await dc.snapshotSave());
     await wipe(dc, session);
     must(await dc.snapshotRestore(file));
+    const deadlines = await inObject(dc, (i) => ({ session: i.timers.get(`session:${session}`), now: i.clock.now() }));
     // TTL deadlines live on the check's agent shard (durable-objects/shards/), sessions' on the Datacenter.
     const shard = shardFor(name, 'service:web-1');
     const ttl = await inShard(shard, (i) => i.timers.get('ttl:service:web-1')! - i.clock.now());
-    const deadlines = await inObject(dc, (i) => ({ session: i.timers.get(`session:${session}`), now: i.clock.now() }));
     expect(ttl).toBeGreaterThan(29_000);
     expect(deadlines.session! - deadlines.now).toBeGreaterThan(119_000);
     await advanceShard(shard, 31_000);
