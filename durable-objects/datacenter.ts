@@ -30,6 +30,10 @@ import { Timers } from './engine/timers';
 import { Watches } from './engine/watches';
 import { WritePath } from './engine/write-path';
 import type { DatacenterEnv } from './env';
+import type { AgentShard } from './shards/agent-shard';
+import { ShardLink } from './shards/link';
+import { applyShardReport } from './shards/report';
+import { shardCount, type ShardUpdate } from './shards/shard-of';
 import { LockDelays } from './kv/lock-delays';
 import * as kvq from './kv/reads';
 import { Replica, REPLICATION_TIMER, replicationPlan } from './kv/replication';
@@ -43,7 +47,7 @@ import { Snapshots } from './snapshot/snapshots';
 import { txnApply, txnRemovesNode } from './txn';
 import { fireUserEvent, listUserEvents } from './user-events';
 
-export class Datacenter extends DurableObject<DatacenterEnv<Datacenter>> {
+export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentShard>> {
   readonly clock = new Clock();
   readonly watches = new Watches();
   readonly lockDelays = new LockDelays();
@@ -55,6 +59,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter>> {
   readonly writer: WritePath;
   readonly reads: Reads;
   readonly agent: Agent;
+  /** The agent shards' link, when the AGENT_SHARD binding exists (durable-objects/shards/). */
+  readonly shards?: ShardLink;
   readonly sessions: Sessions;
   readonly replica: Replica;
   private readonly sql: SqlStorage;
@@ -62,7 +68,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter>> {
   private readonly tombstones: TombstoneReaper;
   private readonly snapshots: Snapshots;
 
-  constructor(ctx: DurableObjectState, env: DatacenterEnv<Datacenter>) {
+  constructor(ctx: DurableObjectState, env: DatacenterEnv<Datacenter, AgentShard>) {
     super(ctx, env);
     const sql = (this.sql = ctx.storage.sql);
     migrate(sql);
@@ -74,7 +80,10 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter>> {
     const timers = (this.timers = new Timers(ctx.storage, clock, stats));
     const writer = (this.writer = new WritePath({ transactionSync: (fn) => ctx.storage.transactionSync(fn), indexes, clock, watches, metrics, stats }));
     this.reads = new Reads({ indexes, watches, metrics });
-    this.agent = new Agent({ sql, read: this.read, writer, watches, metrics, timers, clock, node, address: env.AGENT_ADDRESS || '127.0.0.1' });
+    const shards = (this.shards = env.AGENT_SHARD
+      ? new ShardLink({ sql, storage: ctx.storage, agentNode: node, datacenter, namespace: env.AGENT_SHARD, count: shardCount(env) })
+      : undefined);
+    this.agent = new Agent({ sql, read: this.read, writer, watches, metrics, timers, clock, node, address: env.AGENT_ADDRESS || '127.0.0.1', shards });
     this.sessions = new Sessions({ sql, indexes, writer, timers, clock, metrics, node });
     writer.hook(this.agent);
     writer.hook(this.sessions);
@@ -130,7 +139,12 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter>> {
   agentServiceMaintenance(serviceId: string, enable: boolean, reason: string): Outcome<null> { return this.agent.serviceMaintenance(serviceId, enable, reason); }
   agentNodeMaintenance(enable: boolean, reason: string): Outcome<null> { return this.agent.nodeMaintenance(enable, reason); }
   /** TTL pass/warn/fail/update; `owner` is what the ACL fast path authorized (agent/agent.ts checkUpdate). */
-  agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Outcome<null> { return this.agent.checkUpdate(checkId, status, output, owner); }
+  agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Promise<Outcome<null>> { return this.agent.checkUpdate(checkId, status, output, owner); }
+  /** Status (and synced output) changes from an agent shard, through the one write path (shards/report.ts). */
+  agentShardReport(shard: number, updates: ShardUpdate[]): { dropped: string[] } {
+    this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'shard-report' });
+    return applyShardReport(this.shards, this.agent.monitor, this.sql, this.env.AGENT_NODE || 'beacon', shard, updates, (fn) => this.writer.write(fn));
+  }
 
   // ---- catalog and health (catalog/) ----------------------------------------------------------
   catalogRegister(req: CatalogRegisterRequest): Promise<Outcome<true>> {
@@ -160,7 +174,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter>> {
   ping(): number { return this.indexes.current(); }
   /** This object's metrics for the interval starting at `start` (worker/routes/metrics.ts merges them). */
   metricsDump(start: number): MetricsDump { return this.metrics.dump(start, stateGauges(this.sql, { 'beacon.blocking_queries.held': this.watches.held })); }
-  getStats() { return { ...this.stats, index: this.indexes.current() }; }
+  /** `requests`: RPCs that read, write or heartbeat (what the agent shards are meant to spare this object). */
+  getStats() { return { ...this.stats, requests: this.metrics.counterTotal('beacon.datacenter.requests'), index: this.indexes.current() }; }
 
   // ---- KV and transactions (kv/, txn.ts); KV reads in a fresh secondary wait for its first pull ----
   async kvsGet(key: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsGet(this.read, key), p); }
@@ -209,7 +224,13 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter>> {
   /** The whole state as a Beacon snapshot file, at the index it was read at. */
   snapshotSave(): Promise<Outcome<{ index: number; file: Uint8Array<ArrayBuffer> }>> { return this.snapshots.save(); }
   /** All or nothing: a file that fails to decode, verify or fit changes nothing. */
-  snapshotRestore(file: Uint8Array): Promise<Outcome<number>> { return this.snapshots.restore(file); }
+  async snapshotRestore(file: Uint8Array): Promise<Outcome<number>> {
+    const outcome = await this.snapshots.restore(file);
+    // Every shard again from the restored catalog, every TTL afresh, as after a restart.
+    this.shards?.rebuild(true);
+    await this.shards?.settle();
+    return outcome;
+  }
 }
 
 export type { DatacenterEnv };

@@ -8,8 +8,15 @@ export interface DatacenterBindings {
   AGENT_ADDRESS: string;
   /** The datacenters (JSON, see worker/federation/config.ts); absent means one, named DATACENTER. */
   FEDERATION?: unknown;
+  /** Agent shards per datacenter (durable-objects/shards/shard-of.ts; default 16). */
+  AGENT_SHARDS?: string;
+  /** Consul's check_update_interval in ms: how long an output-only check change may wait (default 5 min). */
+  CHECK_UPDATE_INTERVAL_MS?: string;
 }
 
-export interface DatacenterEnv<D extends Rpc.DurableObjectBranded | undefined = undefined> extends DatacenterBindings {
+export interface DatacenterEnv<D extends Rpc.DurableObjectBranded | undefined = undefined, S extends Rpc.DurableObjectBranded | undefined = undefined>
+  extends DatacenterBindings {
   DATACENTER_OBJECT: DurableObjectNamespace<D>;
+  /** The agent shards holding TTL checks (durable-objects/shards/); without it the Datacenter keeps TTLs itself. */
+  AGENT_SHARD?: DurableObjectNamespace<S>;
 }

@@ -25,6 +25,15 @@ const run = promisify(execFile);
  */
 export const doStorageDir = (persistTo: string) => join(persistTo, 'v3', 'do');
 export const BEACON_UNIQUE_KEY = 'beacon-Datacenter';
+/** The agent shards' namespace, in the same layout (wrangler dev's `<script>-<Class>`). */
+export const AGENT_SHARD_UNIQUE_KEY = 'beacon-AgentShard';
+/** Beacon's two Durable Object bindings, as wrangler.toml declares them. */
+export const BEACON_NAMESPACE_BINDINGS = [
+  '(name = "DATACENTER_OBJECT", durableObjectNamespace = "Datacenter")',
+  '(name = "AGENT_SHARD", durableObjectNamespace = "AgentShard")',
+];
+export const beaconNamespaces = (datacenterKey: string, shardKey: string) =>
+  `[(className = "Datacenter", uniqueKey = ${str(datacenterKey)}, enableSql = true), (className = "AgentShard", uniqueKey = ${str(shardKey)}, enableSql = true)]`;
 
 /** Bundles a worker (Beacon by default) into `outdir` (wrangler names the module after the entry). */
 export async function bundle(outdir: string, ...extra: string[]): Promise<void> {
@@ -100,8 +109,8 @@ export async function beaconConfigText(config: BeaconConfig): Promise<string> {
     modules = [(name = "index.js", esModule = embed "beacon/index.js")],
     compatibilityDate = ${str(date)},
     compatibilityFlags = ${list(flags.map(str))},
-    bindings = ${list(['(name = "DATACENTER_OBJECT", durableObjectNamespace = "Datacenter")', ...textVars(config.vars)])},
-    durableObjectNamespaces = [(className = "Datacenter", uniqueKey = ${str(BEACON_UNIQUE_KEY)}, enableSql = true)],
+    bindings = ${list([...BEACON_NAMESPACE_BINDINGS, ...textVars(config.vars)])},
+    durableObjectNamespaces = ${beaconNamespaces(BEACON_UNIQUE_KEY, AGENT_SHARD_UNIQUE_KEY)},
     durableObjectStorage = (localDisk = "do-storage"),
   )`;
   const logger = `(

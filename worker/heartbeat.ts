@@ -1,14 +1,17 @@
 // The hottest request, answered before the router: `PUT /v1/agent/check/pass|warn|fail/<id>[?note=]`, a TTL
 // heartbeat every short-lived function sends. Hono's routing and middleware cost about half of a heartbeat
 // (BENCHMARKS.md), so a plain heartbeat skips them; anything else (`?dc=`, `?pretty`, namespaces,
-// partitions, other parameters) takes the full app, which answers the same for the same request.
+// partitions, other parameters) takes the full app, which answers the same for the same request. Both go to
+// the check's agent shard first (worker/agent-shards.ts).
 import { checkNeed, checkOwner, denied, fastPathIdentity, forgetCheckOwner } from './acl/fast-path';
 import { aclSettings } from './acl/settings';
 import { CHECK_OWNER_CHANGED } from './consul/acl';
 import type { HealthStatus } from './consul/common';
 import type { Env } from './env';
 import { aclHeaders } from './http/acl';
-import { decoded, plainRequest, regionStub } from './plain-request';
+import { agentCheckUpdate, ownerLookup } from './agent-shards';
+import { chooseDatacenter, datacenterStub } from './federation/choose';
+import { decoded, plainRequest } from './plain-request';
 
 const VERB = /^(pass|warn|fail)\/(.+)$/;
 const STATUS: Record<string, HealthStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
@@ -24,7 +27,8 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
   const plain = plainRequest(request, '/v1/agent/check/', PLAIN);
   const match = plain && VERB.exec(plain.rawTail);
   const checkId = match && decoded(match[2]);
-  const stub = checkId && regionStub(request, env);
+  const datacenter = checkId ? chooseDatacenter(env, request)?.name : undefined;
+  const stub = datacenter && datacenterStub(env, datacenter);
   if (!plain || !match || !checkId || !stub) return undefined;
   let owner: string | undefined;
   if (aclSettings(env).enabled) {
@@ -32,14 +36,14 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
     const identity = await fastPathIdentity(request, env, plain.params);
     if (typeof identity === 'string') return text(env, 403, identity);
     if (!identity.management) {
-      const known = await checkOwner(stub, checkId);
+      const known = await checkOwner(ownerLookup(env, stub, datacenter), checkId);
       if (known === null) return undefined; // unknown check: the full app answers its 404
       const refusal = denied(identity, checkNeed(known, env.AGENT_NODE || 'beacon'));
       if (refusal) return text(env, 403, refusal);
       owner = known;
     }
   }
-  const outcome = await stub.agentCheckUpdate(checkId, STATUS[match[1]], plain.params.get('note') ?? '', owner);
+  const outcome = await agentCheckUpdate(env, stub, datacenter!, checkId, STATUS[match[1]], plain.params.get('note') ?? '', owner);
   if (outcome.ok) return new Response(null, { status: 200, headers: aclHeaders(env) });
   if (outcome.reason === CHECK_OWNER_CHANGED) {
     forgetCheckOwner(checkId);

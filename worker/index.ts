@@ -1,4 +1,4 @@
-// Wrangler's entry point: the HTTP app, and the Durable Object class it binds.
+// Wrangler's entry point: the HTTP app, and the Durable Object classes it binds.
 import { env } from 'cloudflare:workers';
 import { app } from './app';
 import type { Env } from './env';
@@ -29,3 +29,4 @@ export default {
   },
 };
 export { Datacenter } from '../durable-objects/datacenter';
+export { AgentShard } from '../durable-objects/shards/agent-shard';

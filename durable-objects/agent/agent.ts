@@ -18,6 +18,8 @@ import type { ReadContext } from '../engine/reads';
 import type { Timers } from '../engine/timers';
 import { blockUntil, type Watches } from '../engine/watches';
 import type { Writer } from '../engine/write-path';
+import type { ShardLink } from '../shards/link';
+import { forwardHeartbeat } from '../shards/report';
 import { CheckMonitor } from './checks/monitor';
 import { truncateOutput } from './checks/output';
 import * as agent from './writes';
@@ -32,6 +34,8 @@ export interface AgentHost {
   clock: Clock;
   node: string;
   address: string;
+  /** The agent shards, which then hold the TTL checks' deadlines and heartbeats (durable-objects/shards/). */
+  shards?: ShardLink;
 }
 
 type TtlCheckState = { checkId: string; status: HealthStatus; output: string; ttl?: number; outputMaxSize?: number; owner: string };
@@ -42,7 +46,7 @@ export class Agent {
   private readonly checkCache = new Map<string, TtlCheckState>();
 
   constructor(private readonly host: AgentHost) {
-    this.monitor = new CheckMonitor({ sql: host.sql, agentNode: host.node, now: () => host.clock.now(), write: (fn) => host.writer.write(fn) }, host.timers);
+    this.monitor = new CheckMonitor({ sql: host.sql, agentNode: host.node, now: () => host.clock.now(), write: (fn) => host.writer.write(fn), ttl: host.shards }, host.timers);
   }
 
   /** The write hook: any write to checks drops the heartbeat cache. */
@@ -92,6 +96,7 @@ export class Agent {
   async registerService(req: agent.AgentServiceRegisterRequest): Promise<Outcome<null>> {
     const changes = await this.host.writer.writeBatched((tx) => agent.registerService(tx, this.host.node, req));
     this.applyCheckChanges(changes);
+    await this.host.shards?.settle();
     return ok(null);
   }
 
@@ -120,12 +125,14 @@ export class Agent {
    * TTL pass/warn/fail/update. A heartbeat that changes nothing restarts the clock in memory only. `owner`
    * (the fast path with ACLs on) is the service name it authorized, '' for a node check: another refuses.
    */
-  checkUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Outcome<null> {
+  async checkUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Promise<Outcome<null>> {
     this.host.metrics.incr('beacon.datacenter.requests', 1, { kind: 'heartbeat' });
     const check = this.ttlCheckState(checkId);
     if (!check) return refuse(404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
     if (owner !== undefined && owner.toLowerCase() !== check.owner.toLowerCase()) return refuse(403, CHECK_OWNER_CHANGED);
     if (!check.ttl) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
+    // With agent shards, this is the fallback for a heartbeat its shard did not own: hand it to the owner.
+    if (this.host.shards) return forwardHeartbeat(this.host.shards, check.checkId, status, output);
     this.monitor.heartbeat(check.checkId, check.ttl);
     const text = truncateOutput(output, check.outputMaxSize);
     if (check.status === status && check.output === text) return ok(null);
@@ -160,6 +167,7 @@ export class Agent {
     const outcome = await this.host.writer.writeBatched(fn);
     if (!outcome.ok) return outcome;
     this.applyCheckChanges(outcome.value);
+    await this.host.shards?.settle();
     return ok(null);
   }
 

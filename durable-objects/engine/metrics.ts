@@ -100,6 +100,13 @@ export class Metrics {
     add(this.totalCounters, name, labels, n);
   }
 
+  /** A counter's sum over all labels since the object started (getStats; the agent shards' bench). */
+  counterTotal(name: string): number {
+    let sum = 0;
+    for (const agg of this.totalCounters.values()) if (agg.name === name) sum += agg.sum;
+    return sum;
+  }
+
   /** Records one timing in ms or other observation (go-metrics AddSample / MeasureSince). */
   sample(name: string, value: number, labels: Labels = {}): void {
     add(this.current().samples, name, labels, value);

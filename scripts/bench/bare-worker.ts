@@ -1,25 +1,35 @@
 // The benchmark's own worker, bundled like Beacon and served by the same workerd process:
 //   GET /ping   the bare Durable Object round trip (ceiling b): one RPC into its own Datacenter,
 //               same class and same worker-plus-object layout as Beacon, to a method touching memory only;
-//   GET /stats  Beacon's Datacenter counters {writes, alarmsSet, index}, read over RPC across services.
+//   GET /stats  Beacon's Datacenter counters {writes, alarmsSet, requests, index}, read over RPC across services;
+//   GET /shard-stats?shard=<i>  the counters of Beacon's agent shard i of DATACENTER (scripts/bench/scale.ts).
 // Nothing here is routed by Beacon's worker: bench-only paths stay out of worker/.
 import { Datacenter } from '../../durable-objects/datacenter';
+import { AgentShard } from '../../durable-objects/shards/agent-shard';
+import { shardName } from '../../durable-objects/shards/shard-of';
 
-export { Datacenter };
+// AgentShard too: wrangler.toml, which bundles this worker, declares both classes.
+export { AgentShard, Datacenter };
 
 interface BenchEnv {
   /** This worker's own Datacenter namespace (the ceiling's object). */
   DATACENTER_OBJECT: DurableObjectNamespace<Datacenter>;
   /** Beacon's namespace, bound across services: the object the scenarios drive. */
   BEACON_OBJECT: DurableObjectNamespace<Datacenter>;
+  /** Beacon's agent shards, bound the same way. */
+  BEACON_SHARD: DurableObjectNamespace<AgentShard>;
   DATACENTER: string;
 }
 
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
-    const { pathname } = new URL(request.url);
+    const { pathname, searchParams } = new URL(request.url);
     if (pathname === '/ping') return Response.json(await env.DATACENTER_OBJECT.getByName(env.DATACENTER).ping());
     if (pathname === '/stats') return Response.json(await env.BEACON_OBJECT.getByName(env.DATACENTER).getStats());
+    if (pathname === '/shard-stats') {
+      const { checks, ...counters } = await env.BEACON_SHARD.getByName(shardName(env.DATACENTER, Number(searchParams.get('shard')))).getStats();
+      return Response.json({ ...counters, checks: checks.length });
+    }
     return new Response('not found', { status: 404 });
   },
 } satisfies ExportedHandler<BenchEnv>;

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bundle, compatibility, list, runWorkerd, str, stopProcess, textVars, WORKERD_BIN } from '../workerd-runtime';
+import { BEACON_NAMESPACE_BINDINGS, beaconNamespaces, bundle, compatibility, list, runWorkerd, str, stopProcess, textVars, WORKERD_BIN } from '../workerd-runtime';
 
 export { WORKERD_BIN, stopProcess };
 
@@ -30,21 +30,22 @@ export async function build(dir: string): Promise<void> {
 export async function configText(dir: string, bindingVars: Record<string, string> = VARS): Promise<string> {
   const { date, flags } = await compatibility();
   const vars = textVars(bindingVars);
-  const worker = (module: string, bindings: string[], uniqueKey?: string) => `(
+  const worker = (module: string, bindings: string[], namespaces?: string) => `(
     modules = [(name = "index.js", esModule = embed ${str(module)})],
     compatibilityDate = ${str(date)},
     compatibilityFlags = ${list(flags.map(str))},
-    bindings = ${list(bindings)},${uniqueKey ? `
-    durableObjectNamespaces = [(className = "Datacenter", uniqueKey = ${str(uniqueKey)}, enableSql = true)],
+    bindings = ${list(bindings)},${namespaces ? `
+    durableObjectNamespaces = ${namespaces},
     durableObjectStorage = (localDisk = "do-storage"),` : ''}
   )`;
   const ownNamespace = '(name = "DATACENTER_OBJECT", durableObjectNamespace = "Datacenter")';
-  const beacon = worker('beacon/index.js', [ownNamespace, ...vars], 'beacon-datacenter');
+  const beacon = worker('beacon/index.js', [...BEACON_NAMESPACE_BINDINGS, ...vars], beaconNamespaces('beacon-datacenter', 'beacon-agent-shard'));
   const bench = worker('bench/bare-worker.js', [
     ownNamespace,
     '(name = "BEACON_OBJECT", durableObjectNamespace = (className = "Datacenter", serviceName = "beacon"))',
+    '(name = "BEACON_SHARD", durableObjectNamespace = (className = "AgentShard", serviceName = "beacon"))',
     ...vars,
-  ], 'bench-datacenter');
+  ], `[(className = "Datacenter", uniqueKey = "bench-datacenter", enableSql = true)]`);
   const noop = worker('noop.js', []);
   return `using Workerd = import "/workerd/workerd.capnp";
 

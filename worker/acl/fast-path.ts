@@ -1,7 +1,7 @@
 // ACLs for the fast paths in front of the router (worker/heartbeat.ts, worker/kv-read.ts): the same token
 // sources, the same cached resolution and the same denials as the full app. A heartbeat costs one cached
 // lookup and one RPC: the check's owner is remembered per isolate and confirmed by the object itself.
-import type { DatacenterStub, Env } from '../env';
+import type { Env } from '../env';
 import { chooseDatacenter } from '../federation/choose';
 import { ACL_NOT_FOUND, allows, denial, type Need } from './enforce';
 import { NOT_BOOTSTRAPPED } from './enforce';
@@ -32,8 +32,11 @@ export function denied(identity: Identity, need: Need): string | undefined {
 const owners = new Map<string, string>();
 const OWNERS_MAX = 10_000;
 
-/** The service name owning an agent check ('' for a node check), from memory or the object; null: no such check. */
-export async function checkOwner(stub: DatacenterStub, checkId: string): Promise<string | null> {
+/**
+ * The service name owning an agent check ('' for a node check), from memory or `stub` (the check's agent
+ * shard, else the Datacenter: worker/agent-shards.ts ownerLookup); null: no such check.
+ */
+export async function checkOwner(stub: { agentCheckOwner(checkId: string): Promise<string | null> }, checkId: string): Promise<string | null> {
   const key = checkId.toLowerCase();
   const known = owners.get(key);
   if (known !== undefined) return known;

@@ -2,6 +2,7 @@
 // health aggregation (Consul's agent_endpoint.go AgentRegisterCheck, AgentCheckPass, AgentHealthService*).
 import { Hono, type Context } from 'hono';
 import { CheckDefinitionSchema, CheckUpdateSchema, type HealthCheck, type ServiceEntry } from '../consul/check';
+import { agentCheckUpdate, withShardState } from '../agent-shards';
 import type { AppEnv } from '../env';
 import { readBody } from '../http/body';
 import { endpoint } from '../http/endpoint';
@@ -15,7 +16,7 @@ import type { HealthStatus } from '../consul/common';
 export const agentChecks = new Hono<AppEnv>();
 
 endpoint(agentChecks, ['GET'], '/checks', async (c) => {
-  const checks = applyFilter(c.req.query('filter'), await c.var.dc.agentChecks());
+  const checks = applyFilter(c.req.query('filter'), await withShardState(c.env, c.var.dcName, await c.var.dc.agentChecks()));
   return json(c, Object.fromEntries(checks.map((check) => [check.CheckID, check])));
 });
 
@@ -36,7 +37,7 @@ endpoint(agentChecks, ['PUT'], '/check/deregister/:id{.+}', async (c) => {
 const TTL_VERBS: [string, HealthStatus][] = [['pass', 'passing'], ['warn', 'warning'], ['fail', 'critical']];
 for (const [verb, status] of TTL_VERBS) {
   endpoint(agentChecks, ['PUT'], `/check/${verb}/:id{.+}`, async (c) => {
-    unwrap(await c.var.dc.agentCheckUpdate(pathTail(c, `/v1/agent/check/${verb}/`), status, c.req.query('note') ?? ''));
+    unwrap(await agentCheckUpdate(c.env, c.var.dc, c.var.dcName, pathTail(c, `/v1/agent/check/${verb}/`), status, c.req.query('note') ?? ''));
     return empty(c);
   });
 }
@@ -45,7 +46,7 @@ endpoint(agentChecks, ['PUT'], '/check/update/:id{.+}', async (c) => {
   const body = await readBody(c, CheckUpdateSchema);
   const status = parseStatus(body.Status ?? '', `Invalid check status: '${body.Status ?? ''}'`);
   if (!status) throw badRequest(`Invalid check status: '${body.Status ?? ''}'`);
-  unwrap(await c.var.dc.agentCheckUpdate(pathTail(c, '/v1/agent/check/update/'), status, body.Output ?? ''));
+  unwrap(await agentCheckUpdate(c.env, c.var.dc, c.var.dcName, pathTail(c, '/v1/agent/check/update/'), status, body.Output ?? ''));
   return empty(c);
 });
 

@@ -1,4 +1,4 @@
-import { abortAllDurableObjects, env, runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { CheckSpec } from '../../../worker/consul/check';
 import { freshDatacenter, inObject, service, ttlCheck } from '../../test-support';
@@ -12,71 +12,7 @@ async function register(dc: Stub, id: string, checks: CheckSpec[]) {
 const advance = (dc: Stub, ms: number) => inObject(dc, (instance) => instance.clock.advance(ms));
 const checkOf = async (dc: Stub, checkId: string) => (await dc.agentChecks()).find((c) => c.CheckID === checkId);
 
-describe('TTL checks', () => {
-  it('turn critical with "TTL expired" once the TTL passes without a heartbeat', async () => {
-    const dc = freshDatacenter();
-    await register(dc, 'web-1', [{ ...ttlCheck('web-1', 10_000), Status: 'passing' }]);
-    await advance(dc, 10_001);
-    expect(await runDurableObjectAlarm(dc)).toBe(true);
-    const check = await checkOf(dc, 'service:web-1');
-    expect(check).toMatchObject({ Status: 'critical', Output: 'TTL expired' });
-  });
-
-  it('keep the last output in the expiry message', async () => {
-    const dc = freshDatacenter();
-    await register(dc, 'web-1', [ttlCheck('web-1', 10_000)]);
-    await dc.agentCheckUpdate('service:web-1', 'passing', 'all good');
-    await advance(dc, 10_001);
-    await runDurableObjectAlarm(dc);
-    expect((await checkOf(dc, 'service:web-1'))?.Output).toBe('TTL expired (last output before timeout follows): all good');
-  });
-
-  it('stay passing while heartbeats arrive within the TTL', async () => {
-    const dc = freshDatacenter();
-    await register(dc, 'web-1', [ttlCheck('web-1', 10_000)]);
-    await dc.agentCheckUpdate('service:web-1', 'passing', '');
-    await advance(dc, 8_000);
-    await dc.agentCheckUpdate('service:web-1', 'passing', '');
-    await advance(dc, 8_000);
-    await runDurableObjectAlarm(dc);
-    expect((await checkOf(dc, 'service:web-1'))?.Status).toBe('passing');
-  });
-
-  it('cost no storage write for a heartbeat that changes nothing', async () => {
-    const dc = freshDatacenter();
-    await register(dc, 'web-1', [ttlCheck('web-1', 10_000)]);
-    await dc.agentCheckUpdate('service:web-1', 'passing', 'ok');
-    const before = await dc.getStats();
-    for (let i = 0; i < 5; i++) await dc.agentCheckUpdate('service:web-1', 'passing', 'ok');
-    const after = await dc.getStats();
-    expect(after).toEqual(before);
-  });
-
-  it('turn passing again on the first heartbeat after they expired', async () => {
-    const dc = freshDatacenter();
-    await register(dc, 'web-1', [ttlCheck('web-1', 10_000)]);
-    await dc.agentCheckUpdate('service:web-1', 'passing', 'ok');
-    await advance(dc, 10_001);
-    await runDurableObjectAlarm(dc);
-    expect((await checkOf(dc, 'service:web-1'))?.Status).toBe('critical');
-    await dc.agentCheckUpdate('service:web-1', 'passing', 'ok');
-    expect(await checkOf(dc, 'service:web-1')).toMatchObject({ Status: 'passing', Output: 'ok' });
-  });
-
-  it('get a fresh full TTL after the object restarts instead of flapping critical', async () => {
-    const name = `t-${crypto.randomUUID()}`;
-    const before = env.DATACENTER_OBJECT.getByName(name);
-    await register(before, 'web-1', [ttlCheck('web-1', 60_000)]);
-    await before.agentCheckUpdate('service:web-1', 'passing', '');
-    await abortAllDurableObjects();
-    const restartedAt = Date.now();
-    const dc = env.DATACENTER_OBJECT.getByName(name);
-    const deadline = await inObject(dc, (instance) => instance.timers.get('ttl:service:web-1'));
-    expect(deadline).toBeGreaterThanOrEqual(restartedAt + 60_000 - 50);
-    await runDurableObjectAlarm(dc);
-    expect((await checkOf(dc, 'service:web-1'))?.Status).toBe('passing');
-  });
-});
+// TTL expiry, heartbeats and restarts live on the agent shards now: durable-objects/shards/agent-shard.test.ts.
 
 describe('DeregisterCriticalServiceAfter', () => {
   it('removes a service whose check stayed critical that long (at least a minute)', async () => {

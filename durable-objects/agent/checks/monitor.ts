@@ -17,6 +17,8 @@ export interface MonitorHost {
   agentNode: string;
   now(): number;
   write<T>(fn: (tx: Tx) => T): T;
+  /** Where TTL deadlines live instead of here (the agent shards, durable-objects/shards/link.ts), if anywhere. */
+  ttl?: { track(row: CheckRow): void; untrack(checkId: string): void; rebuild(): void };
 }
 
 const key = (kind: 'ttl' | 'run' | 'reap', checkId: string) => `${kind}:${checkId.toLowerCase()}`;
@@ -28,6 +30,7 @@ export class CheckMonitor {
 
   /** At start-up every check is scheduled afresh: TTLs get a full TTL rather than flapping critical. */
   start(): void {
+    this.host.ttl?.rebuild();
     for (const row of listChecksOnNode(this.host.sql, this.host.agentNode)) this.track(row.check_id);
   }
 
@@ -37,7 +40,8 @@ export class CheckMonitor {
     if (!row) return this.untrack(checkId);
     const { Run } = checkBody(row);
     const now = this.host.now();
-    if (Run.TTL) this.timers.set(key('ttl', checkId), now + Run.TTL);
+    if (this.host.ttl) this.host.ttl.track(row);
+    else if (Run.TTL) this.timers.set(key('ttl', checkId), now + Run.TTL);
     if (Run.Interval && (Run.HTTP || Run.TCP) && this.timers.get(key('run', checkId)) === undefined) {
       this.timers.set(key('run', checkId), now + Math.random() * Run.Interval);
     }
@@ -46,6 +50,7 @@ export class CheckMonitor {
 
   untrack(checkId: string): void {
     for (const kind of ['ttl', 'run', 'reap'] as const) this.timers.delete(key(kind, checkId));
+    this.host.ttl?.untrack(checkId);
     this.streaks.delete(checkId.toLowerCase());
   }
 
