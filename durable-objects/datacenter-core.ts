@@ -8,6 +8,7 @@ import type { AgentService, NodeService } from '../worker/consul/service';
 import type * as agent from './agent';
 import { CheckMonitor } from './checks/monitor';
 import { Clock } from './clock';
+import { datacenterName } from './datacenter-name';
 import { Indexes, TABLE_CHECKS, TABLE_NODES, TABLE_SESSIONS, type Tx } from './indexes';
 import { LockDelays } from './lock-delays';
 import { Metrics } from './metrics';
@@ -67,7 +68,7 @@ export abstract class DatacenterCore extends DurableObject<DatacenterEnv> {
     migrate(this.sql);
     this.indexes = new Indexes(this.sql);
     this.agentNode = env.AGENT_NODE || 'beacon';
-    this.read = { sql: this.sql, indexes: this.indexes, datacenter: ctx.id.name ?? env.DATACENTER ?? 'dc1' };
+    this.read = { sql: this.sql, indexes: this.indexes, datacenter: datacenterName(ctx, env.DATACENTER ?? 'dc1') };
     this.timers = new Timers(ctx.storage, this.clock, this.stats);
     const host = { sql: this.sql, agentNode: this.agentNode, now: () => this.clock.now(), write: <T>(fn: (tx: Tx) => T) => this.write(fn) };
     this.monitor = new CheckMonitor(host, this.timers);
