@@ -2,7 +2,8 @@
 // Beacon started as `npm start` starts it (scripts/start-local.ts, plain workerd, state on disk). Reports
 // false critical flaps (a check seen critical although a pass it sent less than one TTL earlier had been
 // acknowledged before the read was sent), workerd's RSS over time (start, middle, end, slope), heartbeat
-// latency and how long a watcher took to answer a change of what it watches. Exits 1 on a flap or a failed
+// latency (from when a heartbeat was due to its acknowledgement) and how long a watcher took to answer a
+// change of what it watches. Exits 1 on a flap or a failed
 // request. Settings (environment): SOAK_CHECKS (2000), SOAK_WATCHERS (1000), SOAK_MINUTES (5),
 // SOAK_TTL_S (30; heartbeats every TTL/3), SOAK_WAIT_S (watchers' ?wait=, 60).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +28,7 @@ const INTERVAL_MS = TTL_MS / 3;
 const WAIT_S = setting('SOAK_WAIT_S', 60);
 const TOUCH_EVERY_MS = 2000;
 const RSS_EVERY_MS = 10_000;
+const IN_FLIGHT = 32;
 
 const now = () => performance.now();
 const id = (i: number) => `soak-${i}`;
@@ -69,8 +71,32 @@ async function main() {
   let watcherAnswers = 0;
   let stopping = false;
 
-  const put = async (path: string, body: unknown) => {
-    const res = await fetch(url + path, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  // A connection reset before any answer (the socket closed under the client; node's fetch does not retry a
+  // PUT) is retried once, as an agent's client would: counted in `resets`, a failure only when the retry fails.
+  let resets = 0;
+  // At most IN_FLIGHT writes at once (node's fetch opens a socket per concurrent request): more wait their turn,
+  // and the wait shows in the heartbeat latency, measured from when the heartbeat was due.
+  let inFlight = 0;
+  const turns: (() => void)[] = [];
+  const put = async (path: string, body: unknown): Promise<void> => {
+    if (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => turns.push(resolve));
+    inFlight++;
+    try {
+      await putOnce(path, body);
+    } finally {
+      inFlight--;
+      turns.shift()?.();
+    }
+  };
+  const putOnce = async (path: string, body: unknown, retry = true): Promise<void> => {
+    let res: Response;
+    try {
+      res = await fetch(url + path, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) });
+    } catch (err) {
+      if (!retry) throw new Error(`${(err as Error).message} (${((err as Error).cause as Error | undefined)?.message})`);
+      resets++;
+      return putOnce(path, body, false);
+    }
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`);
   };
@@ -95,7 +121,7 @@ async function main() {
         await put(`/v1/agent/check/pass/service:${id(i)}?note=${encodeURIComponent(output)}`, '');
         const acked = now();
         heartbeats++;
-        heartbeatMs.push(acked - sent);
+        heartbeatMs.push(acked - scheduled);
         if (sent > states[i].lastPassSent) Object.assign(states[i], { lastPassSent: sent, lastPassAcked: acked });
       } catch (err) {
         failures.push(`heartbeat ${id(i)}: ${(err as Error).message}`);
@@ -214,6 +240,7 @@ async function main() {
       heartbeats,
       flaps: flaps.length,
       failures: failures.length,
+      connectionResetsRetried: resets,
       rssMb: { start: +rss[0].mb.toFixed(1), mid: +rss[Math.floor(rss.length / 2)].mb.toFixed(1), end: +rss.at(-1)!.mb.toFixed(1), slopeMbPerMinAfterFirstMinute: +slope(warm.length >= 2 ? warm : rss).toFixed(2) },
       heartbeatLatency: percentiles(heartbeatMs),
       heartbeatScheduleLag: percentiles(scheduleLagMs),
