@@ -106,6 +106,7 @@ async function main() {
       const shape = { name, path: () => path, wake: release };
       await measure(bare.url, bare.pid, shape, Math.min(200, N)); // warm-up
       results.push(await measure(bare.url, bare.pid, shape, N));
+      console.log(JSON.stringify(results.at(-1)));
     }
   } finally {
     await bare.stop();
@@ -140,10 +141,13 @@ async function main() {
     const config = await writeBeaconConfig({ dir, persistTo, port, vars: { DATACENTER: 'dc1', AGENT_NODE: 'beacon', AGENT_ADDRESS: '127.0.0.1', MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...aclVarsFromEnv({}) } });
     const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'] });
     const url = `http://127.0.0.1:${port}`;
-    const put: Put = (path, body) => fetch(url + path, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) }).then((r) => r.arrayBuffer());
+    const once = () => (path: string, body: unknown) => fetch(url + path, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) }).then((r) => r.arrayBuffer());
+    // A connection reset under load is retried once (node's fetch does not retry a PUT).
+    const put: Put = (path, body) => once()(path, body).catch(() => once()(path, body));
     try {
       await measure(url, workerd.pid, await make(url, put), Math.min(200, N)); // warm-up, same shape
       results.push(await measure(url, workerd.pid, await make(url, put), N));
+      console.log(JSON.stringify(results.at(-1)));
     } catch (err) {
       throw new Error(`${(err as Error).message}; ${workerd.diagnostics()}`);
     } finally {
