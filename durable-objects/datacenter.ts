@@ -20,6 +20,7 @@ import * as q from './catalog/reads';
 import * as uiq from './catalog/ui-reads';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog/writes';
 import { Clock } from './engine/clock';
+import { datacenterName } from './engine/datacenter-name';
 import { Indexes } from './engine/indexes';
 import { Metrics, type MetricsDump } from './engine/metrics';
 import type { Outcome } from './engine/outcome';
@@ -74,7 +75,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     migrate(sql);
     const { clock, watches, metrics, stats } = this;
     const indexes = (this.indexes = new Indexes(sql));
-    const datacenter = ctx.id.name ?? env.DATACENTER ?? 'dc1';
+    const datacenter = datacenterName(ctx, env.DATACENTER ?? 'dc1');
     const node = env.AGENT_NODE || 'beacon';
     this.read = { sql, indexes, datacenter };
     const timers = (this.timers = new Timers(ctx.storage, clock, stats));

@@ -2,7 +2,7 @@
 // disk) and kills it the way a crash or an OOM killer would: SIGKILL, no chance to flush. One helper, so
 // the fault tests follow the runtime `npm start` uses.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLocal, type LocalServer } from '../../scripts/start-local';
+import { startLocal, type LocalServer, type StartOptions } from '../../scripts/start-local';
 
 export interface Beacon {
   url: string;
@@ -15,8 +15,8 @@ export interface Beacon {
   stop(): Promise<void>;
 }
 
-export async function startBeacon(port: number, persistTo: string): Promise<Beacon> {
-  const server = await startLocal({ port, persistTo, quiet: true });
+export async function startBeacon(port: number, persistTo: string, options: Pick<StartOptions, 'vars' | 'secrets'> = {}): Promise<Beacon> {
+  const server = await startLocal({ port, persistTo, quiet: true, ...options });
   // setpriv execs workerd in place, so the child is the one process to kill.
   const pid = server.process.pid!;
   const gone = () => server.process.exitCode !== null || server.process.signalCode !== null;
