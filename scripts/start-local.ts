@@ -20,6 +20,8 @@ export const LOCAL_FEDERATION = JSON.stringify(JSON.parse(readFileSync(join(PROJ
 export interface LocalServer {
   url: string;
   port: number;
+  /** The runtime's own port behind the dot-segment guard (loopback; for tests that show what the guard stops). */
+  runtimePort: number;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -122,7 +124,7 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
       await rm(dir, { recursive: true, force: true });
     };
     await waitForApi(url, workerd.process, () => workerd.diagnostics(), stop);
-    return { url, port: options.port, process: workerd.process, stop };
+    return { url, port: options.port, runtimePort: workerdPort, process: workerd.process, stop };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -204,7 +206,7 @@ export async function startWranglerDev(options: StartOptions): Promise<LocalServ
     }
     try {
       const res = await fetch(`${url}/v1/status/leader`);
-      if (res.ok) return { url, port: options.port, process: child, stop };
+      if (res.ok) return { url, port: options.port, runtimePort: wranglerPort, process: child, stop };
     } catch {
       /* not listening yet */
     }
