@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { aclSettings, reportedPolicy } from '../worker/acl/settings';
-import { startGuard, type Guard } from './path-guard/guard';
+import { spawnGuard, type GuardProcess } from './path-guard/process';
 import { bundle, runWorkerd, writeBeaconConfig } from './workerd-runtime';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -97,11 +97,21 @@ export function startLocal(options: StartOptions): Promise<LocalServer> {
 }
 
 /**
- * The dot-segment guard on `port`, in front of the runtime on `upstreamPort` (scripts/path-guard/guard.ts):
- * workerd and wrangler dev both resolve a raw `..` before Beacon sees it (docs/deploying.md).
+ * The dot-segment guard on `port`, in front of the runtime on `upstreamPort` (scripts/path-guard/): workerd
+ * and wrangler dev both resolve a raw `..` before Beacon sees it (docs/deploying.md). Its own process; should
+ * it die, `runtime` is stopped too, so whoever watches the runtime's process sees Beacon gone.
  */
-function guardInFront(port: number, upstreamPort: number, vars: Record<string, string>): Promise<Guard> {
-  return startGuard({ port, upstreamPort, policy: reportedPolicy(aclSettings(vars)) });
+async function guardInFront(port: number, upstreamPort: number, vars: Record<string, string>, runtime: () => Promise<void>): Promise<GuardProcess> {
+  const guard = await spawnGuard(port, upstreamPort, reportedPolicy(aclSettings(vars)));
+  let stopping = false;
+  guard.process.once('exit', () => void (stopping || runtime()));
+  return {
+    ...guard,
+    stop: async () => {
+      stopping = true;
+      await guard.stop();
+    },
+  };
 }
 
 /** Bundles Beacon into a temp dir, runs plain workerd on `options.port`; the bundle goes when it stops. */
@@ -113,13 +123,13 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
     const workerdPort = await freePort();
     const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests });
     const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
-    const guard = await guardInFront(options.port, workerdPort, vars).catch(async (err) => {
+    const guard = await guardInFront(options.port, workerdPort, vars, () => workerd.stop()).catch(async (err) => {
       await workerd.stop();
       throw err;
     });
     const url = `http://127.0.0.1:${options.port}`;
     const stop = async () => {
-      await guard.close();
+      await guard.stop();
       await workerd.stop();
       await rm(dir, { recursive: true, force: true });
     };
@@ -174,9 +184,9 @@ export async function startWranglerDev(options: StartOptions): Promise<LocalServ
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const url = `http://127.0.0.1:${options.port}`;
-  let guard: Guard | undefined;
+  let guard: GuardProcess | undefined;
   const stop = async () => {
-    await guard?.close();
+    await guard?.stop();
     if (envFile) rmSync(dirname(envFile), { recursive: true, force: true });
     if (child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -194,7 +204,7 @@ export async function startWranglerDev(options: StartOptions): Promise<LocalServ
       }
     }
   };
-  guard = await guardInFront(options.port, wranglerPort, vars).catch(async (err) => {
+  guard = await guardInFront(options.port, wranglerPort, vars, () => stop()).catch(async (err) => {
     await stop();
     throw err;
   });
