@@ -3,7 +3,7 @@
 // looking at it, so a pipelined or keep-alive connection is read request by request. Bytes of a request that
 // passes go to `forward` as they arrived, in the very Buffers they came in where possible; a request the
 // guard answers itself is dropped, body and all.
-import { headEnd, readHead, type RequestHead } from './request-head';
+import { find, headEnd, readHead, type RequestHead } from './request-head';
 
 export type Answer = 'dot-segment' | 'bad-request' | 'head-too-large';
 
@@ -32,6 +32,7 @@ const enum State {
 }
 
 const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
 const CR = 0x0d;
 
 /** A chunk size as kj reads it: hex digits only; -1 for anything else. */
@@ -80,39 +81,51 @@ export class RequestStream {
     if (buf && this.state !== State.Done) this.run(buf);
   }
 
+  // The buffer being read and two places in it: `pos`, how far it is read; `from`, where the bytes not yet
+  // forwarded or dropped start. Fields rather than closures: no function is created per read (see request-head.ts).
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private from = 0;
+
+  /** Forwards (or, for a refused request, drops) the bytes read since the last flush. */
+  private flush(): void {
+    const { buf, pos, from } = this;
+    if (pos > from && !this.dropping) this.sink.forward(from === 0 && pos === buf.length ? buf : buf.subarray(from, pos));
+    this.from = pos;
+  }
+
+  /** Ends reading: the guard's own answer (closing after it), or none for a body that cannot be framed. */
+  private finish(answer: Answer | undefined, head?: RequestHead): void {
+    this.flush();
+    this.state = State.Done;
+    if (answer) this.sink.answer(answer, head, true);
+    else this.sink.broken();
+  }
+
   private run(buf: Buffer): void {
     const length = buf.length;
-    let pos = 0;
-    /** Start of the bytes of this buffer not yet forwarded or dropped. */
-    let from = 0;
-    const flush = () => {
-      if (pos > from && !this.dropping) this.sink.forward(from === 0 && pos === length ? buf : buf.subarray(from, pos));
-      from = pos;
-    };
-    const finish = (answer: Answer | undefined, head?: RequestHead) => {
-      flush();
-      this.state = State.Done;
-      if (answer) this.sink.answer(answer, head, true);
-      else this.sink.broken();
-    };
-    scan: while (pos < length) {
+    this.buf = buf;
+    this.pos = 0;
+    this.from = 0;
+    scan: while (this.pos < length) {
+      const pos = this.pos;
       switch (this.state) {
         case State.Head: {
           const end = headEnd(buf, pos);
-          if ((end < 0 ? length : end) - pos > MAX_HEAD) return finish('head-too-large');
+          if ((end < 0 ? length : end) - pos > MAX_HEAD) return this.finish('head-too-large');
           if (end < 0) break scan;
           const head = readHead(buf, pos, end);
-          if (head.malformed) return finish('bad-request', head);
+          if (head.malformed) return this.finish('bad-request', head);
           if (head.dotSegment !== this.dropping) {
-            flush();
+            this.flush();
             this.dropping = head.dotSegment;
           }
-          pos = end;
+          this.pos = end;
           this.frame(head);
           if (head.dotSegment) {
-            flush();
+            this.flush();
             // A body the client holds back until told to send it: answer now and close (as Go's server does).
-            if (head.close || (head.expectContinue && head.framing.kind !== 'none')) return finish('dot-segment', head);
+            if (head.close || (head.expectContinue && head.framing.kind !== 'none')) return this.finish('dot-segment', head);
             if (!this.sink.answer('dot-segment', head, false)) {
               this.paused = true;
               break scan;
@@ -123,21 +136,21 @@ export class RequestStream {
         case State.Body:
         case State.ChunkData: {
           const n = Math.min(this.remaining, length - pos);
-          pos += n;
+          this.pos = pos + n;
           this.remaining -= n;
           if (this.remaining === 0) this.state = this.state === State.Body ? State.Head : State.ChunkCr;
           break;
         }
         case State.ChunkSize: {
-          const lf = buf.indexOf(LF, pos);
+          const lf = find(buf, LF, pos, Math.min(length, pos + MAX_CHUNK_LINE + 2));
           if (lf < 0) {
-            if (length - pos > MAX_CHUNK_LINE) return finish(undefined);
+            if (length - pos > MAX_CHUNK_LINE) return this.finish(undefined);
             break scan;
           }
           // kj: hex digits only (no extensions), one CR before the LF at most.
           const size = lf - pos > MAX_CHUNK_LINE ? -1 : hexValue(buf, pos, lf > pos && buf[lf - 1] === CR ? lf - 1 : lf);
-          if (size < 0) return finish(undefined);
-          pos = lf + 1;
+          if (size < 0) return this.finish(undefined);
+          this.pos = lf + 1;
           this.lastChunk = size === 0;
           this.remaining = size;
           this.state = size === 0 ? State.ChunkCr : State.ChunkData;
@@ -148,16 +161,17 @@ export class RequestStream {
           const c = buf[pos];
           if (c === CR && this.state === State.ChunkCr) this.state = State.ChunkLf;
           else if (c === LF) this.state = this.lastChunk ? State.Head : State.ChunkSize;
-          else return finish(undefined);
-          pos++;
+          else return this.finish(undefined);
+          this.pos = pos + 1;
           break;
         }
         case State.Done:
           return;
       }
     }
-    flush();
-    if (pos < length) this.pending = buf.subarray(pos);
+    this.flush();
+    if (this.pos < length && this.state !== State.Done) this.pending = buf.subarray(this.pos);
+    this.buf = EMPTY;
   }
 
   /** Sets the body state for a head just read. */
