@@ -99,12 +99,15 @@ export function startLocal(options: StartOptions): Promise<LocalServer> {
 /**
  * The dot-segment guard on `port`, in front of the runtime on `upstreamPort` (scripts/path-guard/): workerd
  * and wrangler dev both resolve a raw `..` before Beacon sees it (docs/deploying.md). Its own process; should
- * it die, `runtime` is stopped too, so whoever watches the runtime's process sees Beacon gone.
+ * it die, the runtime is stopped too, so whoever watches the runtime's process sees Beacon gone.
  */
-async function guardInFront(port: number, upstreamPort: number, vars: Record<string, string>, runtime: () => Promise<void>): Promise<GuardProcess> {
+async function guardInFront(port: number, upstreamPort: number, vars: Record<string, string>, runtime: ChildProcess, stopRuntime: () => Promise<void>): Promise<GuardProcess> {
   const guard = await spawnGuard(port, upstreamPort, reportedPolicy(aclSettings(vars)));
   let stopping = false;
-  guard.process.once('exit', () => void (stopping || runtime()));
+  guard.process.once('exit', () => void (stopping || stopRuntime()));
+  // And the other way round: a runtime that dies (a crash, a SIGKILL in the fault tests) takes the guard and
+  // its port with it at once, so a restart on the same port finds it free.
+  runtime.once('exit', () => void (stopping || guard.process.kill('SIGKILL')));
   return {
     ...guard,
     stop: async () => {
@@ -123,7 +126,7 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
     const workerdPort = await freePort();
     const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests });
     const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
-    const guard = await guardInFront(options.port, workerdPort, vars, () => workerd.stop()).catch(async (err) => {
+    const guard = await guardInFront(options.port, workerdPort, vars, workerd.process, () => workerd.stop()).catch(async (err) => {
       await workerd.stop();
       throw err;
     });
@@ -204,7 +207,7 @@ export async function startWranglerDev(options: StartOptions): Promise<LocalServ
       }
     }
   };
-  guard = await guardInFront(options.port, wranglerPort, vars, () => stop()).catch(async (err) => {
+  guard = await guardInFront(options.port, wranglerPort, vars, child, () => stop()).catch(async (err) => {
     await stop();
     throw err;
   });
