@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"beacon.test/clients/gosupport"
 	"github.com/hashicorp/consul/api"
 )
 
@@ -12,10 +13,10 @@ import (
 func TestDotSegments(t *testing.T) {
 	c := newClient(t)
 	kv := c.KV()
-	prefix := uniq("goapi-dots")
+	prefix := gosupport.Unique("goapi-dots")
 	for _, k := range []string{"keep", "app/x"} {
 		_, err := kv.Put(&api.KVPair{Key: prefix + "/" + k, Value: []byte(k)}, nil)
-		must(t, err)
+		gosupport.Must(t, err)
 	}
 	const refused = "Unexpected response code: 400 (URL path contains invalid or encoded traversal sequence)"
 	cases := []struct {
@@ -39,9 +40,9 @@ func TestDotSegments(t *testing.T) {
 		})
 	}
 	keys, _, err := kv.Keys(prefix+"/", "", nil)
-	must(t, err)
+	gosupport.Must(t, err)
 	equal(t, "keys", keys, []string{prefix + "/app/x", prefix + "/keep"})
 	pair, _, err := kv.Get(prefix+"/app/x", nil)
-	must(t, err)
+	gosupport.Must(t, err)
 	equal(t, "value", string(pair.Value), "app/x")
 }
