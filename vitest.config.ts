@@ -50,7 +50,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['dns-gateway/**/*.test.ts', 'test/lib/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'cli/**/*.test.ts', 'test/ui/**/*.test.ts'],
+          include: ['dns-gateway/**/*.test.ts', 'scripts/**/*.test.ts', 'test/lib/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'cli/**/*.test.ts', 'test/ui/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,

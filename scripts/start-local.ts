@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { aclSettings, reportedPolicy } from '../worker/acl/settings';
+import { spawnGuard, type GuardProcess } from './path-guard/process';
 import { bundle, runWorkerd, writeBeaconConfig } from './workerd-runtime';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -18,6 +20,8 @@ export const LOCAL_FEDERATION = JSON.stringify(JSON.parse(readFileSync(join(PROJ
 export interface LocalServer {
   url: string;
   port: number;
+  /** The runtime's own port behind the dot-segment guard (loopback; for tests that show what the guard stops). */
+  runtimePort: number;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -92,20 +96,48 @@ export function startLocal(options: StartOptions): Promise<LocalServer> {
   return options.runtime === 'wrangler' ? startWranglerDev(options) : startWorkerd(options);
 }
 
+/**
+ * The dot-segment guard on `port`, in front of the runtime on `upstreamPort` (scripts/path-guard/): workerd
+ * and wrangler dev both resolve a raw `..` before Beacon sees it (docs/deploying.md). Its own process; should
+ * it die, the runtime is stopped too, so whoever watches the runtime's process sees Beacon gone.
+ */
+async function guardInFront(port: number, upstreamPort: number, vars: Record<string, string>, runtime: ChildProcess, stopRuntime: () => Promise<void>): Promise<GuardProcess> {
+  const guard = await spawnGuard(port, upstreamPort, reportedPolicy(aclSettings(vars)));
+  let stopping = false;
+  guard.process.once('exit', () => void (stopping || stopRuntime()));
+  // And the other way round: a runtime that dies (a crash, a SIGKILL in the fault tests) takes the guard and
+  // its port with it at once, so a restart on the same port finds it free.
+  runtime.once('exit', () => void (stopping || guard.process.kill('SIGKILL')));
+  return {
+    ...guard,
+    stop: async () => {
+      stopping = true;
+      await guard.stop();
+    },
+  };
+}
+
 /** Bundles Beacon into a temp dir, runs plain workerd on `options.port`; the bundle goes when it stops. */
 async function startWorkerd(options: StartOptions): Promise<LocalServer> {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-workerd-'));
   try {
     await bundle(join(dir, 'beacon'));
-    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: options.port, vars: { ...localVars(options.vars), ...localSecrets(options.secrets) }, logRequests: options.logRequests });
+    const vars = localVars(options.vars);
+    const workerdPort = await freePort();
+    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests });
     const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
+    const guard = await guardInFront(options.port, workerdPort, vars, workerd.process, () => workerd.stop()).catch(async (err) => {
+      await workerd.stop();
+      throw err;
+    });
     const url = `http://127.0.0.1:${options.port}`;
     const stop = async () => {
+      await guard.stop();
       await workerd.stop();
       await rm(dir, { recursive: true, force: true });
     };
     await waitForApi(url, workerd.process, () => workerd.diagnostics(), stop);
-    return { url, port: options.port, process: workerd.process, stop };
+    return { url, port: options.port, runtimePort: workerdPort, process: workerd.process, stop };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -136,12 +168,14 @@ async function waitForApi(url: string, child: ChildProcess, diagnostics: () => s
 export async function startWranglerDev(options: StartOptions): Promise<LocalServer> {
   // Its own inspector port: wrangler's default (9229, else a neighbour) collides when several servers start at once.
   const inspectorPort = await freePort();
+  const wranglerPort = await freePort();
+  const vars = { MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...aclVarsFromEnv(), ...options.vars };
   const envFile = secretsFile(localSecrets(options.secrets));
   const args = [
-    'wrangler', 'dev', ...(envFile ? ['--env-file', envFile] : []), '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo,
+    'wrangler', 'dev', ...(envFile ? ['--env-file', envFile] : []), '--ip', '127.0.0.1', '--port', String(wranglerPort), '--persist-to', options.persistTo,
     '--inspector-ip', '127.0.0.1', '--inspector-port', String(inspectorPort),
     '--show-interactive-dev-session=false', '--log-level', options.quiet ? 'warn' : 'info',
-    ...Object.entries({ MAX_WAIT_MS: '600000', FEDERATION: LOCAL_FEDERATION, ...aclVarsFromEnv(), ...options.vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const child = spawn('npx', args, {
     cwd: PROJECT_ROOT,
@@ -153,7 +187,9 @@ export async function startWranglerDev(options: StartOptions): Promise<LocalServ
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const url = `http://127.0.0.1:${options.port}`;
+  let guard: GuardProcess | undefined;
   const stop = async () => {
+    await guard?.stop();
     if (envFile) rmSync(dirname(envFile), { recursive: true, force: true });
     if (child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -171,12 +207,19 @@ export async function startWranglerDev(options: StartOptions): Promise<LocalServ
       }
     }
   };
+  guard = await guardInFront(options.port, wranglerPort, vars, child, () => stop()).catch(async (err) => {
+    await stop();
+    throw err;
+  });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited (${child.exitCode}): ${stderr}`);
+    }
     try {
       const res = await fetch(`${url}/v1/status/leader`);
-      if (res.ok) return { url, port: options.port, process: child, stop };
+      if (res.ok) return { url, port: options.port, runtimePort: wranglerPort, process: child, stop };
     } catch {
       /* not listening yet */
     }

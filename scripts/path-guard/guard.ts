@@ -1,0 +1,158 @@
+// The dot-segment guard in front of workerd (`npm start`, the node tests) and wrangler dev (`npm run dev`):
+// both resolve a raw `..` before the worker runs (docs/deploying.md "Dot segments in a path"), so the guard
+// listens on the public port, reads each request's head, answers one whose path has a dot segment with
+// Beacon's 400, and pipes everything else to the runtime on its loopback port untouched, byte for byte, both
+// ways. One upstream connection per client connection, so answers stay in order: before answering a request
+// itself the guard half-closes the upstream, writes what it still answers, then its own answer, and opens a
+// new upstream for the requests after it.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { guardAnswers, type AnswerBytes } from './answers';
+import type { RequestHead } from './request-head';
+import { RequestStream, type Answer, type RequestSink } from './request-stream';
+
+export interface GuardOptions {
+  host?: string;
+  port: number;
+  upstreamPort: number;
+  /** X-Consul-Default-ACL-Policy on the guard's own answers (Beacon's: `allow` while ACLs are off). */
+  policy?: string;
+}
+
+export interface Guard {
+  port: number;
+  close(): Promise<void>;
+}
+
+class GuardedConnection implements RequestSink {
+  private upstream: Socket | undefined;
+  private readonly requests = new RequestStream(this);
+  /** Our own answer, written once the upstream has answered everything sent before it. */
+  private queued: { bytes: Buffer; close: boolean } | undefined;
+  private clientEnded = false;
+  private ending = false;
+  private heldForUpstream = false;
+  private heldForAnswer = false;
+
+  constructor(
+    private readonly client: Socket,
+    private readonly upstreamPort: number,
+    private readonly answers: Record<Answer, AnswerBytes>,
+  ) {
+    client.setNoDelay(true);
+    client.on('data', (chunk: Buffer) => this.requests.push(chunk));
+    client.on('end', () => this.onClientEnd());
+    client.on('drain', () => this.upstream?.resume());
+    client.on('error', () => this.destroy());
+    client.on('close', () => this.destroy());
+  }
+
+  forward(bytes: Buffer): void {
+    if (this.ending) return;
+    const upstream = this.upstream ?? this.connectUpstream();
+    if (!upstream.write(bytes) && !this.heldForUpstream) {
+      this.heldForUpstream = true;
+      this.client.pause();
+    }
+  }
+
+  answer(answer: Answer, head: RequestHead | undefined, close: boolean): boolean {
+    const set = this.answers[answer];
+    const bytes = head?.head ? (close ? set.headClose : set.headKeep) : close ? set.close : set.keep;
+    if (!this.upstream) {
+      this.write(bytes, close);
+      return true;
+    }
+    // Answers go out in request order: let the upstream finish what it was sent, then ours.
+    this.queued = { bytes, close };
+    this.upstream.end();
+    if (!close) {
+      this.heldForAnswer = true;
+      this.client.pause();
+    }
+    return false;
+  }
+
+  broken(): void {
+    this.clientEnded = true;
+    if (this.upstream) this.upstream.end();
+    else if (!this.queued) this.endClient();
+  }
+
+  private connectUpstream(): Socket {
+    const upstream = connect({ host: '127.0.0.1', port: this.upstreamPort, noDelay: true });
+    this.upstream = upstream;
+    upstream.on('data', (chunk: Buffer) => {
+      if (!this.client.write(chunk)) upstream.pause();
+    });
+    upstream.on('drain', () => {
+      if (this.heldForUpstream) {
+        this.heldForUpstream = false;
+        if (!this.heldForAnswer) this.client.resume();
+      }
+    });
+    upstream.on('end', () => this.onUpstreamEnd(upstream));
+    upstream.on('error', () => this.destroy());
+    return upstream;
+  }
+
+  private onUpstreamEnd(upstream: Socket): void {
+    if (this.upstream !== upstream) return;
+    this.upstream = undefined;
+    this.heldForUpstream = false;
+    const queued = this.queued;
+    this.queued = undefined;
+    if (!queued) return this.endClient();
+    this.write(queued.bytes, queued.close || this.clientEnded);
+    if (queued.close || this.clientEnded) return;
+    this.heldForAnswer = false;
+    this.client.resume();
+    this.requests.resume();
+  }
+
+  private onClientEnd(): void {
+    this.clientEnded = true;
+    if (this.queued) return; // ended once the queued answer is written
+    if (this.upstream) this.upstream.end();
+    else this.endClient();
+  }
+
+  private write(bytes: Buffer, close: boolean): void {
+    this.client.write(bytes);
+    if (close) this.endClient();
+  }
+
+  private endClient(): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.client.end();
+  }
+
+  destroy(): void {
+    this.upstream?.destroy();
+    this.client.destroy();
+  }
+}
+
+/** Starts the guard; it stops accepting and drops its open connections on `close()`. */
+export function startGuard(options: GuardOptions): Promise<Guard> {
+  const answers = guardAnswers(options.policy ?? 'allow');
+  const connections = new Set<GuardedConnection>();
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+    const connection = new GuardedConnection(client, options.upstreamPort, answers);
+    connections.add(connection);
+    client.on('close', () => connections.delete(connection));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      const { port } = server.address() as { port: number };
+      const close = () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          for (const connection of connections) connection.destroy();
+        });
+      resolve({ port, close });
+    });
+  });
+}
