@@ -194,3 +194,17 @@ describe('?stale from the cache', () => {
     expect((await read(`/v1/health/service/${name}?cached`)).headers.get('X-Cache')).toBe('HIT');
   });
 });
+
+describe('the hit answered before the router', () => {
+  it('answers as the full app does, header for header', async () => {
+    const path = `/v1/health/service/${await service()}?cached`;
+    await read(path);
+    const fast = await read(path);
+    // A Cache-Control header (ignored by background types) sends the same hit through the full app.
+    const full = await read(path, { 'Cache-Control': 'max-age=3600' });
+    const headers = (h: Headers) => [...h].filter(([name]) => name !== 'x-consul-lastcontact').sort();
+    expect(headers(fast.headers)).toEqual(headers(full.headers));
+    expect(fast.text).toBe(full.text);
+    expect(fast.headers.get('X-Cache')).toBe('HIT');
+  });
+});
