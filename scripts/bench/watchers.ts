@@ -14,6 +14,10 @@ export interface WatchOptions {
   settleMs: number;
   /** Longest wait for the answers after t0. */
   timeoutMs: number;
+  /** Extra query parameters of every watch, e.g. `cached` (scripts/bench/cache.ts). */
+  query?: string;
+  /** Run once the watchers are parked and settled, just before t0 (the cache bench samples memory here). */
+  whileParked?: () => Promise<void>;
 }
 
 export interface WatchResult {
@@ -47,7 +51,7 @@ export async function watchers(beacon: string, options: WatchOptions): Promise<W
     let t0 = Infinity;
     const replies: Reply[] = [];
     const answers = conns.map((conn) =>
-      conn.request('GET', `${path}?index=${index}&wait=60s`).then(
+      conn.request('GET', `${path}?${options.query ? `${options.query}&` : ''}index=${index}&wait=60s`).then(
         (reply) => {
           if (reply.doneAt < t0) early++;
           replies.push(reply);
@@ -58,6 +62,7 @@ export async function watchers(beacon: string, options: WatchOptions): Promise<W
     // Every request is on the wire; a plain read answered after them means the worker has seen them.
     await control.request('GET', path);
     await sleep(options.settleMs);
+    await options.whileParked?.();
 
     t0 = performance.now();
     const write = await control.request(options.trigger.method, options.trigger.path, options.trigger.body);
