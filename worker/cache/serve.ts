@@ -135,10 +135,14 @@ async function fill(read: Read, entry: Entry, blocking?: { index: number; waitMs
     }
   } catch (err) {
     if (!(entry.fetchedAt > 0)) forget(entry);
+    else entry.lostContactAt ??= Date.now();
     return err as Error;
   }
   if (!refusal) return undefined;
-  if (refusal.status >= 500 && entry.fetchedAt > 0) return new Error(`the read answered ${refusal.status}`);
+  if (refusal.status >= 500 && entry.fetchedAt > 0) {
+    entry.lostContactAt ??= Date.now();
+    return new Error(`the read answered ${refusal.status}`);
+  }
   forget(entry);
   return new Response(refusal.body.slice(0), { status: refusal.status, headers: refusal.headers });
 }
