@@ -64,7 +64,7 @@ async function reads(server: Workerd): Promise<Round> {
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 async function heldInObject(base: string): Promise<number> {
-  const res = await fetch(`${base}/v1/agent/metrics`);
+  const res = await fetch(`${base}/v1/agent/metrics`, { signal: AbortSignal.timeout(30_000) });
   const { Gauges } = (await res.json()) as { Gauges: { Name: string; Value: number }[] };
   return Gauges.find((g) => g.Name === 'beacon.blocking_queries.held')?.Value ?? NaN;
 }
@@ -72,6 +72,7 @@ async function heldInObject(base: string): Promise<number> {
 interface Watch { title: string; result: WatchResult; held: number; heldBefore: number; rssBeforeKb: number; rssParkedKb: number }
 
 async function watch(server: Workerd, title: string, query: string | undefined): Promise<Watch> {
+  console.log(`  ${title}: opening connections…`);
   const rssBeforeKb = rssKb(server.pid);
   // Calls parked before the watchers (the refresh of the ?cached entry of `web`) are not theirs.
   const heldBefore = await heldInObject(server.urls.beacon);
