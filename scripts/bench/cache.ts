@@ -79,7 +79,7 @@ async function watch(server: Workerd, title: string, query: string | undefined):
   let held = NaN;
   let rssParkedKb = NaN;
   const result = await watchers(server.urls.beacon, {
-    count: WATCHERS, service: 'watched', query, settleMs: 3000, timeoutMs: 60_000,
+    count: WATCHERS, service: 'watched', query, settleMs: 3000, timeoutMs: 60_000, waitS: 540,
     trigger: { method: 'PUT', path: `/v1/agent/check/${title.includes('#2') ? 'pass' : 'fail'}/service:watched-0` },
     whileParked: async () => {
       rssParkedKb = rssKb(server.pid);
@@ -106,7 +106,7 @@ function report(r: Round, watches: Watch[]): string {
     row('GET /v1/health/service/web (plain)', r.plain),
     row('GET /v1/health/service/web?stale (from the cache)', r.stale),
     '',
-    `Identical held watchers (one connection each, ?index=<current>&wait=60s on a 1-instance service, then one write):`,
+    `Identical held watchers (one connection each, ?index=<current>&wait=540s on a 1-instance service, then one write):`,
     '',
     '| watchers | answered | ≤ 250 ms | p50 / p99 / max ms | calls they hold in the object | workerd RSS before → parked | per watcher | early / bad |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
