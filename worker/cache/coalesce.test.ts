@@ -78,3 +78,27 @@ describe('identical held blocking queries', () => {
     expect(Number((await at).headers.get('X-Consul-Index'))).toBeGreaterThan(index);
   });
 });
+
+describe('the plain watch answered before the router', () => {
+  it('shares the call of a watch through the full app, and answers header for header as it does', async () => {
+    const { name, index } = await watched();
+    const before = { ...coalescing };
+    const fast = api(`/v1/health/service/${name}?index=${index}&wait=30s`);
+    // `?dc=` takes the full app.
+    const full = api(`/v1/health/service/${name}?index=${index}&wait=30s&dc=dc1`);
+    await vi.waitFor(() => expect(coalescing.calls - before.calls + coalescing.joined - before.joined).toBe(2), { timeout: 10_000, interval: 10 });
+    expect(await parked(name)).toBe(1);
+    await put(`/v1/agent/check/fail/service:${name}-1`);
+    const [a, b] = await Promise.all([fast, full]);
+    const headers = (res: Response) => [...res.headers].sort();
+    expect(headers(a)).toEqual(headers(b));
+    expect(await a.text()).toBe(await b.text());
+    expect(Number(a.headers.get('X-Consul-Index'))).toBeGreaterThan(index);
+  });
+
+  it.each(['index=1&wait=10x', 'index=abc'])('leaves bad input (%s) to the full app and its 400', async (query) => {
+    const res = await api(`/v1/health/service/x?${query}`);
+    expect(res.status).toBe(400);
+    await res.arrayBuffer();
+  });
+});
