@@ -5,8 +5,7 @@
 import { fastPathToken } from '../acl/fast-path';
 import { aclSettings } from '../acl/settings';
 import type { Env } from '../env';
-import { federationOf } from '../federation/config';
-import { datacenterOfRequest } from '../federation/distance';
+import { chooseDatacenter } from '../federation/choose';
 import { aclHeaders } from '../http/acl';
 import { rawPath } from '../http/path';
 import { cacheKindOf } from './cacheable';
@@ -28,9 +27,7 @@ export function cachedHit(request: Request, env: Env): Response | undefined {
   if (cacheKindOf('GET', rawPath(url)) !== 'background') return undefined;
   const params = new URLSearchParams(url.slice(queryAt + 1));
   if (!params.has('cached') || JUDGED.some((name) => params.has(name))) return undefined;
-  const federation = federationOf(env);
-  const cf = Object.keys(federation.regions).length ? (request.cf as Record<string, unknown> | undefined) : undefined;
-  const dc = federation.byName.get((params.get('dc') || datacenterOfRequest(federation, cf)).toLowerCase());
+  const dc = chooseDatacenter(env, request, params.get('dc') || undefined);
   if (!dc) return undefined;
   const entry = lookup(cacheKey(url, dc.name, fastPathToken(request, params)));
   if (!entry || !(entry.fetchedAt > 0) || !isFresh(entry)) return undefined;

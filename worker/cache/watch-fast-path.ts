@@ -10,10 +10,8 @@ import { aclHeaders } from '../http/acl';
 import { DEFAULT_WAIT_MS, MAX_WAIT_MS } from '../http/blocking';
 import { indexHeaders } from '../http/meta';
 import { sharedAnswer } from '../http/shared-answers';
-import { datacenterStub } from '../http/datacenter';
 import { decoded, plainRequest } from '../plain-request';
-import { federationOf } from '../federation/config';
-import { datacenterOfRequest } from '../federation/distance';
+import { chooseDatacenter, datacenterStub } from '../federation/choose';
 import { heldIndex } from './coalesce';
 
 const PLAIN = new Set(['index', 'wait', 'token']);
@@ -28,8 +26,7 @@ export async function heldWatch(request: Request, env: Env, ctx: ExecutionContex
   const waitText = plain.params.get('wait');
   const parsed = waitText ? parseGoDuration(waitText) : undefined;
   if (waitText && parsed === undefined) return undefined; // the full app answers its 400
-  const federation = federationOf(env);
-  const dc = federation.byName.get(datacenterOfRequest(federation, Object.keys(federation.regions).length ? (request.cf as Record<string, unknown>) : undefined).toLowerCase());
+  const dc = chooseDatacenter(env, request);
   const stub = dc && datacenterStub(env, dc.name);
   if (!dc || !stub) return undefined;
   // As blockingParams: default 5 min, capped, plus up to wait/16 of jitter.
