@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { aclEnforce } from './acl/middleware';
 import { acl } from './http/acl';
+import { cachedReads } from './cache/serve';
 import { datacenter } from './http/datacenter';
 import { answerError } from './http/errors';
 import { agent } from './routes/agent';
@@ -27,6 +28,8 @@ import { ui } from './routes/ui';
 export const app = new Hono<AppEnv>();
 
 app.use('/v1/*', recordHttp, acl, datacenter, aclEnforce);
+// `?cached`/`?stale` reads (worker/cache/): after the ACL check; the cache reads the route through the app itself.
+app.use('/v1/*', cachedReads((c) => async (request) => app.fetch(request, c.env, c.executionCtx)));
 
 app.route('/v1/acl', aclApi);
 app.route('/v1/internal/acl', aclInternal);

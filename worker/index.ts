@@ -1,6 +1,8 @@
 // Wrangler's entry point: the HTTP app, and the Durable Object classes it binds.
 import { env } from 'cloudflare:workers';
 import { app } from './app';
+import { cachedHit } from './cache/fast-path';
+import { heldWatch } from './cache/watch-fast-path';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
 import { dotSegmentRefusal } from './http/dot-segments';
@@ -17,7 +19,7 @@ export default {
     try {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       const started = Date.now();
-      const fast = dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env));
+      const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await heldWatch(request, env, ctx));
       if (!fast) return await app.fetch(request, env, ctx);
       recordFastPath(request, started);
       return fast;

@@ -2,7 +2,8 @@
 //   GET /ping   the bare Durable Object round trip (ceiling b): one RPC into its own Datacenter,
 //               same class and same worker-plus-object layout as Beacon, to a method touching memory only;
 //   GET /stats  Beacon's Datacenter counters {writes, alarmsSet, requests, index}, read over RPC across services;
-//   GET /shard-stats?shard=<i>  the counters of Beacon's agent shard i of DATACENTER (scripts/bench/scale.ts).
+//   GET /shard-stats?shard=<i>  the counters of Beacon's agent shard i of DATACENTER (scripts/bench/scale.ts);
+//   GET /bytes/<n>  n bytes of JSON-ish text kept in memory: a no-op answer of a given size (scripts/bench/cache.ts).
 // Nothing here is routed by Beacon's worker: bench-only paths stay out of worker/.
 import { Datacenter } from '../../durable-objects/datacenter';
 import { AgentShard } from '../../durable-objects/shards/agent-shard';
@@ -21,10 +22,14 @@ interface BenchEnv {
   DATACENTER: string;
 }
 
+const sized = new Map<number, Uint8Array<ArrayBuffer>>();
+const bytes = (n: number) => sized.get(n) ?? sized.set(n, new TextEncoder().encode('x'.repeat(n)) as Uint8Array<ArrayBuffer>).get(n)!;
+
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
     const { pathname, searchParams } = new URL(request.url);
     if (pathname === '/ping') return Response.json(await env.DATACENTER_OBJECT.getByName(env.DATACENTER).ping());
+    if (pathname.startsWith('/bytes/')) return new Response(bytes(Number(pathname.slice(7))), { headers: { 'Content-Type': 'application/json' } });
     if (pathname === '/stats') return Response.json(await env.BEACON_OBJECT.getByName(env.DATACENTER).getStats());
     if (pathname === '/shard-stats') {
       const { checks, ...counters } = await env.BEACON_SHARD.getByName(shardName(env.DATACENTER, Number(searchParams.get('shard')))).getStats();

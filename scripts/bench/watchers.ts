@@ -14,6 +14,12 @@ export interface WatchOptions {
   settleMs: number;
   /** Longest wait for the answers after t0. */
   timeoutMs: number;
+  /** The watches' `?wait=` in seconds (default 60): opening 10,000 connections can take longer than that. */
+  waitS?: number;
+  /** Extra query parameters of every watch, e.g. `cached` (scripts/bench/cache.ts). */
+  query?: string;
+  /** Run once the watchers are parked and settled, just before t0 (the cache bench samples memory here). */
+  whileParked?: () => Promise<void>;
 }
 
 export interface WatchResult {
@@ -33,34 +39,46 @@ const OPEN_BATCH = 100;
 
 export async function watchers(beacon: string, options: WatchOptions): Promise<WatchResult> {
   const path = `/v1/health/service/${options.service}`;
-  const control = await Http1Connection.open(beacon);
+  // One connection per control request: a connection left idle while thousands open may be closed by workerd.
+  const control = async (method: string, target: string, body?: string) => {
+    const conn = await Http1Connection.open(beacon);
+    try {
+      return await conn.request(method, target, body);
+    } finally {
+      conn.close();
+    }
+  };
   const conns: Http1Connection[] = [];
   try {
-    const index = Number(header((await control.request('GET', path)).head, 'x-consul-index'));
+    const index = Number(header((await control('GET', path)).head, 'x-consul-index'));
     if (!(index > 0)) throw new Error(`bench: no X-Consul-Index on ${path}`);
-    for (let i = 0; i < options.count; i += OPEN_BATCH) {
-      const batch = Math.min(OPEN_BATCH, options.count - i);
-      conns.push(...(await Promise.all(Array.from({ length: batch }, () => Http1Connection.open(beacon)))));
-    }
     let early = 0;
     let failed = 0;
     let t0 = Infinity;
     const replies: Reply[] = [];
-    const answers = conns.map((conn) =>
-      conn.request('GET', `${path}?index=${index}&wait=60s`).then(
-        (reply) => {
-          if (reply.doneAt < t0) early++;
-          replies.push(reply);
-        },
-        () => failed++,
-      ),
-    );
+    const answers: Promise<unknown>[] = [];
+    const watch = `${path}?${options.query ? `${options.query}&` : ''}index=${index}&wait=${options.waitS ?? 60}s`;
+    // Each batch sends its watches as soon as it is open, so no connection sits idle.
+    for (let i = 0; i < options.count; i += OPEN_BATCH) {
+      const batch = await Promise.all(Array.from({ length: Math.min(OPEN_BATCH, options.count - i) }, () => Http1Connection.open(beacon)));
+      conns.push(...batch);
+      for (const conn of batch) {
+        answers.push(conn.request('GET', watch).then(
+          (reply) => {
+            if (reply.doneAt < t0) early++;
+            replies.push(reply);
+          },
+          () => failed++,
+        ));
+      }
+    }
     // Every request is on the wire; a plain read answered after them means the worker has seen them.
-    await control.request('GET', path);
+    await control('GET', path);
     await sleep(options.settleMs);
+    await options.whileParked?.();
 
     t0 = performance.now();
-    const write = await control.request(options.trigger.method, options.trigger.path, options.trigger.body);
+    const write = await control(options.trigger.method, options.trigger.path, options.trigger.body);
     const writeMs = performance.now() - t0;
     if (write.status !== 200) throw new Error(`bench: trigger ${options.trigger.path} answered ${write.status}`);
     await atMost(Promise.all(answers), options.timeoutMs);
@@ -78,7 +96,6 @@ export async function watchers(beacon: string, options: WatchOptions): Promise<W
       within250: latencies.filter((ms) => ms <= 250).length,
     };
   } finally {
-    control.close();
     for (const conn of conns) conn.close();
   }
 }

@@ -65,7 +65,8 @@ describe('GET /v1/health/service/:name', () => {
   it('sends the headers Consul clients read', async () => {
     const res = await api('/v1/health/service/anything?stale');
     expect(res.headers.get('X-Consul-KnownLeader')).toBe('true');
-    expect(res.headers.get('X-Consul-LastContact')).toBe('0');
+    // ?stale is answered from the worker's cache: ms since the object confirmed it (worker/cache/).
+    expect(res.headers.get('X-Consul-LastContact')).toMatch(/^\d+$/);
     expect(res.headers.get('X-Consul-Effective-Consistency')).toBe('stale');
     expect(res.headers.get('X-Consul-Default-ACL-Policy')).toBe('allow');
     expect(res.headers.get('Content-Type')).toBe('application/json');

@@ -8,6 +8,7 @@ import { applyFilter } from '../http/filter';
 import { consistencyMode, has, passingFlag } from '../http/flags';
 import { indexedJson, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
+import { heldIndex } from '../cache/coalesce';
 import { freshAnswer, sharedAnswer } from '../http/shared-answers';
 import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
 
@@ -46,9 +47,11 @@ endpoint(health, ['GET'], '/service/:service{.+}', async (c) => {
     const params = blockingParams(c);
     const key = `${c.var.dcName}\u0000health.service:${name.toLowerCase()}`;
     const fetchText = () => c.var.dc.healthServiceNodesJson(name);
-    // A plain read is one round trip; a watch learns its index first, then shares the text fetched for it.
+    // A plain read is one round trip; a watch learns its index first (one call into the object for all
+    // identical watches in this isolate, worker/cache/coalesce.ts), then shares the text fetched for it.
+    const held = (p: typeof params) => c.var.dc.healthServiceNodesIndex(name, p);
     const { index, value } = params.minIndex > 0
-      ? await sharedAnswer(key, await c.var.dc.healthServiceNodesIndex(name, params), fetchText)
+      ? await sharedAnswer(key, await heldIndex(key, params, held, (p) => c.executionCtx.waitUntil(p)), fetchText)
       : await freshAnswer(key, fetchText);
     setIndex(c, index);
     return c.body(value, 200, { 'Content-Type': 'application/json' });

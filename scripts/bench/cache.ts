@@ -1,0 +1,136 @@
+// `npm run bench:cache` (and part of `npm run bench`): cached reads and identical held watchers, in plain
+// `workerd serve`. (1) `GET /v1/health/service/web?cached` of a 100-instance service against the no-op
+// worker measured just before it (ROUNDS alternations, the median shown), beside the plain and `?stale`
+// reads; (2) WATCHERS identical blocking queries on one service: how many calls the object holds while they
+// are parked, workerd's RSS per parked watcher, and each watcher's wait after one write. Prints its figures
+// (the lead records them in BENCHMARKS.md). BENCH_CACHE_WATCHERS (default 10000) and BENCH_SECONDS tune it.
+import { readFileSync } from 'node:fs';
+import { Http1Connection } from './http1';
+import { closedLoop, type Call, type LoadResult } from './load';
+import { benchSelected, benchSession } from './session';
+import { watchers, type WatchResult } from './watchers';
+import type { Workerd } from './workerd';
+
+const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS) || 4;
+const WATCHERS = Number(process.env.BENCH_CACHE_WATCHERS) || 10_000;
+const ROUNDS = 3;
+const INSTANCES = 100;
+const HARD_LIMIT_MS = 10 * 60_000;
+
+const get = (path: string) => (): Call => ({ method: 'GET', path });
+
+async function seed(base: string): Promise<void> {
+  const conn = await Http1Connection.open(base);
+  try {
+    const ids = [...Array.from({ length: INSTANCES }, (_, i) => ['web', `web-${i}`]), ['watched', 'watched-0']];
+    for (const [name, id] of ids) {
+      const body = JSON.stringify({ ID: id, Name: name, Port: 8080, Tags: ['bench'], Check: { TTL: '10m', Status: 'passing' } });
+      const reply = await conn.request('PUT', '/v1/agent/service/register', body);
+      if (reply.status !== 200) throw new Error(`bench cache: registering ${id} answered ${reply.status}`);
+    }
+    // The first ?cached read is the miss that starts the entry's background refresh.
+    const first = await conn.request('GET', '/v1/health/service/web?cached');
+    if (first.status !== 200 || !first.head.toLowerCase().includes('x-cache: miss')) throw new Error('bench cache: the first ?cached read was not a MISS');
+  } finally {
+    conn.close();
+  }
+}
+
+const measure = (server: Workerd, base: string, next: () => Call) =>
+  closedLoop(base, next, { connections: CONNECTIONS, warmupMs: 1000, durationMs: SECONDS * 1000, serverPid: server.pid });
+
+interface Round { noop: LoadResult; sized: LoadResult; cached: LoadResult; plain: LoadResult; stale: LoadResult; bytes: number }
+
+async function reads(server: Workerd): Promise<Round> {
+  const rounds: Round[] = [];
+  const bytes = (await (await fetch(`${server.urls.beacon}/v1/health/service/web?cached`)).arrayBuffer()).byteLength;
+  for (let i = 0; i < ROUNDS; i++) {
+    rounds.push({
+      bytes,
+      noop: await measure(server, server.urls.noop, get('/')),
+      sized: await measure(server, server.urls.bench, get(`/bytes/${bytes}`)),
+      cached: await measure(server, server.urls.beacon, get('/v1/health/service/web?cached')),
+      plain: await measure(server, server.urls.beacon, get('/v1/health/service/web')),
+      stale: await measure(server, server.urls.beacon, get('/v1/health/service/web?stale')),
+    });
+    const r = rounds.at(-1)!;
+    console.log(`  round ${i + 1}: no-op ${Math.round(r.noop.rps)}, no-op of ${bytes} bytes ${Math.round(r.sized.rps)}, ?cached ${Math.round(r.cached.rps)}, plain ${Math.round(r.plain.rps)}, ?stale ${Math.round(r.stale.rps)} req/s`);
+  }
+  rounds.sort((a, b) => a.cached.rps / a.noop.rps - b.cached.rps / b.noop.rps);
+  return rounds[Math.floor(ROUNDS / 2)];
+}
+
+const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+async function heldInObject(base: string): Promise<number> {
+  const res = await fetch(`${base}/v1/agent/metrics`, { signal: AbortSignal.timeout(30_000) });
+  const { Gauges } = (await res.json()) as { Gauges: { Name: string; Value: number }[] };
+  return Gauges.find((g) => g.Name === 'beacon.blocking_queries.held')?.Value ?? NaN;
+}
+
+interface Watch { title: string; result: WatchResult; held: number; heldBefore: number; rssBeforeKb: number; rssParkedKb: number }
+
+async function watch(server: Workerd, title: string, query: string | undefined): Promise<Watch> {
+  console.log(`  ${title}: opening connections…`);
+  const rssBeforeKb = rssKb(server.pid);
+  // Calls parked before the watchers (the refresh of the ?cached entry of `web`) are not theirs.
+  const heldBefore = await heldInObject(server.urls.beacon);
+  let held = NaN;
+  let rssParkedKb = NaN;
+  const result = await watchers(server.urls.beacon, {
+    count: WATCHERS, service: 'watched', query, settleMs: 3000, timeoutMs: 60_000, waitS: 540,
+    trigger: { method: 'PUT', path: `/v1/agent/check/${title.includes('#2') ? 'pass' : 'fail'}/service:watched-0` },
+    whileParked: async () => {
+      rssParkedKb = rssKb(server.pid);
+      held = await heldInObject(server.urls.beacon);
+    },
+  });
+  return { title, result, held: held - heldBefore, heldBefore, rssBeforeKb, rssParkedKb };
+}
+
+const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
+
+function report(r: Round, watches: Watch[]): string {
+  const row = (name: string, x: LoadResult) =>
+    `| ${name} | ${Math.round(x.rps)} | ${pct(x.rps / r.noop.rps)} | ${pct(x.rps / r.sized.rps)} | ${Math.round(x.serverCpuUs)} | ` +
+    `${pct(r.noop.serverCpuUs / x.serverCpuUs)} | ${x.p50Ms.toFixed(1)} / ${x.p99Ms.toFixed(1)} | ${(x.clientCpu * 100).toFixed(0)}% | ${x.errors} |`;
+  const lines = [
+    `Cached reads (${CONNECTIONS} connections, 1 s warm-up + ${SECONDS} s window, median of ${ROUNDS} rounds by the ?cached ratio; ${INSTANCES} instances):`,
+    '',
+    '| read | req/s | ÷ no-op | ÷ no-op of the same size | workerd CPU µs/req | ÷ no-op by CPU | p50 / p99 ms | load generator CPU | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('no-op worker (`ok`)', r.noop),
+    row(`no-op worker answering ${r.bytes} bytes`, r.sized),
+    row('GET /v1/health/service/web?cached (hit)', r.cached),
+    row('GET /v1/health/service/web (plain)', r.plain),
+    row('GET /v1/health/service/web?stale (from the cache)', r.stale),
+    '',
+    `Identical held watchers (one connection each, ?index=<current>&wait=540s on a 1-instance service, then one write):`,
+    '',
+    '| watchers | answered | ≤ 250 ms | p50 / p99 / max ms | calls they hold in the object | workerd RSS before → parked | per watcher | early / bad |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...watches.map((w) => {
+      const per = ((w.rssParkedKb - w.rssBeforeKb) * 1024) / w.result.count;
+      return `| ${w.title} | ${w.result.answered}/${w.result.count} | ${w.result.within250}/${w.result.count} | ` +
+        `${Math.round(w.result.p50Ms)} / ${Math.round(w.result.p99Ms)} / ${Math.round(w.result.maxMs)} | ${w.held} | ` +
+        `${Math.round(w.rssBeforeKb / 1024)} → ${Math.round(w.rssParkedKb / 1024)} MB | ${(per / 1024).toFixed(1)} KB | ${w.result.early} / ${w.result.bad} |`;
+    }),
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!benchSelected('cache')) return;
+  await benchSession('cache', HARD_LIMIT_MS, async ({ server }) => {
+    await seed(server.urls.beacon);
+    const round = await reads(server);
+    const watches = [
+      await watch(server, `${WATCHERS} plain watchers #1`, undefined),
+      await watch(server, `${WATCHERS} ?cached watchers #2`, 'cached'),
+    ];
+    console.log(`\n${report(round, watches)}\n`);
+  });
+}
+
+await main();
