@@ -4,17 +4,22 @@
 import type { BlockingParams, HealthStatus, Indexed } from '../worker/consul/common';
 import type { CheckSpec, HealthCheck, ServiceEntry } from '../worker/consul/check';
 import type { UserEvent, UserEventFire } from '../worker/consul/event';
+import type { NodeInfo } from '../worker/consul/ui';
 import type { KvOp } from '../worker/consul/kv';
 import type { PreparedQuery, ServiceQuery } from '../worker/consul/prepared-query';
 import type { AgentService } from '../worker/consul/service';
 import type { Session, SessionCreateRequest } from '../worker/consul/session';
 import type { TxnOp, TxnOutcome } from '../worker/consul/txn';
 import { CHECK_OWNER_CHANGED, type ResolvedToken } from '../worker/consul/acl';
+import { summariseServices, uiInstances } from '../worker/consul/ui';
+import { applyFilter } from '../worker/http/filter';
+import { answerJson, selectEntries, selectionKey, type HealthSelection } from '../worker/http/health-selection';
 import { aclQuery, aclWriteTxn, expandToken, tokenOfSecret, type AclRead, type AclWrite } from './acl/acl';
 import { bootstrapIndex } from './acl/tokens';
 import * as agent from './agent';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog';
 import { truncateOutput } from './checks/output';
+import { AnswerTexts } from './answer-texts';
 import { contentHash } from './content-hash';
 import { DatacenterCore, SESSION_TIMER } from './datacenter-core';
 import { nodeRow } from './indexes';
@@ -38,6 +43,9 @@ import { fireUserEvent, listUserEvents } from './user-events';
 export type { DatacenterEnv } from './datacenter-core';
 
 export class Datacenter extends DatacenterCore {
+  /** Answer texts shared by readers and watchers, per variant and index (durable-objects/answer-texts.ts). */
+  readonly answers = new AnswerTexts(this.indexes, () => this.watches.abandoned);
+
   // ---- agent --------------------------------------------------------------------------------
   agentInfo() {
     return { node: q.catalogNodeServices(this.read, this.agentNode).read().value!.Node, datacenter: this.read.datacenter };
@@ -147,8 +155,11 @@ export class Datacenter extends DatacenterCore {
   healthServiceNodesIndex(name: string, p: BlockingParams) {
     return this.blockingIndex(q.healthServiceNodes(this.read, name), p);
   }
-  healthServiceNodesJson(name: string) {
-    return this.sharedJson(q.healthServiceNodes(this.read, name));
+  /** The text of one selection (none: the whole list), built once per index of the service's rows. */
+  healthServiceNodesJson(name: string, selection?: HealthSelection) {
+    const query = q.healthServiceNodes(this.read, name);
+    const build = (entries: ServiceEntry[]) => (selection ? answerJson(selectEntries(entries, selection), selection.pretty) : JSON.stringify(entries));
+    return this.answers.text(query, selection ? selectionKey(selection) : '', () => this.sharedRead(query), build);
   }
   healthNodeChecks(node: string, p: BlockingParams) {
     return this.blocking(q.healthNodeChecks(this.read, node), p);
@@ -163,6 +174,20 @@ export class Datacenter extends DatacenterCore {
   /** `/v1/internal/ui/*`: every node with its services and checks, or one node. */
   uiNodes(p: BlockingParams) {
     return this.blocking(uiq.uiNodes(this.read), p);
+  }
+  /** The UI summaries as text, once per (index of the catalog, filter): the worker validated the filter. */
+  uiNodesIndex(p: BlockingParams) {
+    return this.blockingIndex(uiq.uiNodes(this.read), p);
+  }
+  uiServicesJson(filter: string, pretty: boolean) {
+    const query = uiq.uiNodes(this.read);
+    const build = (nodes: NodeInfo[]) => answerJson(summariseServices(applyFilter(filter, uiInstances(nodes)), this.read.datacenter), pretty);
+    return this.answers.text(query, `services\u0000${pretty}\u0000${filter}`, () => this.sharedRead(query), build);
+  }
+  uiNodesJson(filter: string, pretty: boolean) {
+    const query = uiq.uiNodes(this.read);
+    const build = (nodes: NodeInfo[]) => answerJson(applyFilter(filter, nodes), pretty);
+    return this.answers.text(query, `nodes\u0000${pretty}\u0000${filter}`, () => this.sharedRead(query), build);
   }
   uiNode(node: string, p: BlockingParams) {
     return this.blocking(uiq.uiNode(this.read, node), p);
