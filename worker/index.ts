@@ -7,6 +7,7 @@ import { dotSegmentRefusal } from './http/dot-segments';
 import { INTERNAL_ERROR } from './http/errors';
 import { heartbeat } from './heartbeat';
 import { kvRead } from './kv-read';
+import { kvWrite } from './kv-write';
 import { recordFastPath } from './metrics/registry';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
@@ -17,7 +18,7 @@ export default {
     try {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       const started = Date.now();
-      const fast = dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env));
+      const fast = dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await kvWrite(request, env));
       if (!fast) return await app.fetch(request, env, ctx);
       recordFastPath(request, started);
       return fast;

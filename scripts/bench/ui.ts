@@ -26,6 +26,8 @@ type Doc = { document: { querySelector(s: string): { dataset: Record<string, str
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-ui-'));
   const server = await startLocal({ port: await freePort(), persistTo: dir, quiet: true });
+  // Said at once, so a run cut short by a dead server says how it died.
+  server.process.once('exit', (code, signal) => console.error(`bench ui: Beacon (pid ${server.process.pid}) exited: code ${code}, signal ${signal}`));
   const put = async (path: string, body: unknown) => {
     const res = await fetch(server.url + path, { method: 'PUT', body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`bench ui: PUT ${path}: ${res.status} ${await res.text()}`);
