@@ -1,17 +1,18 @@
 // `/v1/txn` inside the object: every operation in order within one SQLite transaction, errors collected
 // for all of them, and nothing kept unless every one applied (Consul's state/txn.go txnDispatch).
 import type { TxnError, TxnOp, TxnOutcome, TxnResult } from '../worker/consul/txn';
-import type { Tx } from './indexes';
-import { applyKvOp } from './kv';
-import type { LockDelays } from './lock-delays';
-import { deleteCheck, getCheck, listChecksOnNode, setCheckStatus, toHealthCheck, upsertCheck } from './store/checks';
-import { deleteNode, getNode, toNode, upsertNode } from './store/nodes';
-import { deleteService, getService, toNodeService, upsertService } from './store/services';
+import type { Tx } from './engine/indexes';
+import { failed, ok, type Outcome, type Reason } from './engine/outcome';
+import { applyKvOp } from './kv/writes';
+import type { LockDelays } from './kv/lock-delays';
+import { deleteCheck, getCheck, listChecksOnNode, setCheckStatus, toHealthCheck, upsertCheck } from './catalog/checks';
+import { deleteNode, getNode, toNode, upsertNode } from './catalog/nodes';
+import { deleteService, getService, toNodeService, upsertService } from './catalog/services';
 
-type Step = { ok: true; results: TxnResult[] } | { ok: false; why: string };
+type Step = Outcome<TxnResult[], Reason>;
 
-const done = (results: TxnResult[] = []): Step => ({ ok: true, results });
-const fail = (why: string): Step => ({ ok: false, why });
+const done = (results: TxnResult[] = []): Step => ok(results);
+const fail = (why: string): Step => failed(why);
 const q = JSON.stringify;
 
 /** A `cas` writes only over the index it read (0: only when missing), as ensureNodeCASTxn and friends. */
@@ -53,7 +54,7 @@ function catalogStep(
 function step(tx: Tx, op: TxnOp, lockDelays: LockDelays, datacenter: string): Step {
   if ('KV' in op) {
     const kv = applyKvOp(tx, op.KV, lockDelays);
-    return kv.ok ? { ok: true, results: kv.results.map((entry) => ({ KV: entry })) } : kv;
+    return kv.ok ? ok(kv.value.map((entry): TxnResult => ({ KV: entry }))) : kv;
   }
   if ('Node' in op) {
     const { Verb, Node: name, Index, Input } = op.Node;
@@ -100,8 +101,12 @@ export function txnApply(tx: Tx, ops: TxnOp[], lockDelays: LockDelays, datacente
   const errors: TxnError[] = [];
   ops.forEach((op, i) => {
     const s = step(tx, op, lockDelays, datacenter);
-    if (s.ok) results.push(...s.results);
-    else errors.push({ OpIndex: i, What: s.why });
+    if (s.ok) results.push(...s.value);
+    else errors.push({ OpIndex: i, What: s.reason });
   });
   return errors.length ? { ok: false, errors } : { ok: true, value: results };
 }
+
+/** The nodes a transaction's operations delete (the agent keeps its own node: agent/agent.ts keepNode). */
+export const txnRemovesNode = (ops: TxnOp[]): string[] =>
+  ops.flatMap((op) => ('Node' in op && op.Node.Verb.startsWith('delete') ? [op.Node.Node] : []));

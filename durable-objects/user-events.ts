@@ -2,7 +2,7 @@
 // this datacenter, oldest first. Events are gossip in Consul and take no raft index; the ring is in
 // SQLite only so that an object evicted from memory while idle still lists what was fired.
 import { eventListIndex, USER_EVENT_BUFFER, type UserEvent, type UserEventFire } from '../worker/consul/event';
-import { blockUntil, type Watches } from './watches';
+import { blockUntil, type Watches } from './engine/watches';
 
 /** What a parked list waits on: a watch row of its own, as events move no index row. */
 const USER_EVENTS_ROW = 'user-events';

@@ -1,10 +1,11 @@
 // The worker's bindings and per-request variables, typed once for every route.
-import type { Datacenter, DatacenterEnv } from '../durable-objects/datacenter';
-import type { Identity } from './acl/resolve';
+import type { Datacenter } from '../durable-objects/datacenter';
+import type { DatacenterEnv } from '../durable-objects/env';
+import type { Identity } from './acl/identity';
 import type { AclVars } from './acl/settings';
 import type { Federation } from './federation/config';
 
-export interface Env extends DatacenterEnv, AclVars {
+export interface Env extends DatacenterEnv<Datacenter>, AclVars {
   /** Longest blocking-query wait honoured, in ms. */
   MAX_WAIT_MS?: string;
   /** Where `PUT /v1/agent/reload` asks the launcher to re-read the config directory (scripts/config-dir.ts). */

@@ -2,9 +2,7 @@
 // request that needs nothing of the full app (only the parameters a fast path understands, no namespace
 // header) without building a URL object, and the object of the datacenter the request's region maps to.
 import type { DatacenterStub, Env } from './env';
-import { federationOf } from './federation/config';
-import { datacenterOfRequest } from './federation/distance';
-import { datacenterStub } from './http/datacenter';
+import { chooseDatacenter, datacenterStub } from './federation/choose';
 import { rawPath } from './http/path';
 
 /**
@@ -32,8 +30,6 @@ export function decoded(raw: string): string | undefined {
 
 /** The object of the datacenter this request's region maps to (no `?dc=` on a plain request). */
 export function regionStub(request: Request, env: Env): DatacenterStub | undefined {
-  const federation = federationOf(env);
-  // request.cf is built on access: read it only when some region maps to a datacenter.
-  const cf = Object.keys(federation.regions).length ? (request.cf as Record<string, unknown> | undefined) : undefined;
-  return datacenterStub(env, datacenterOfRequest(federation, cf));
+  const dc = chooseDatacenter(env, request);
+  return dc && datacenterStub(env, dc.name);
 }

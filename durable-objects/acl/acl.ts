@@ -1,9 +1,9 @@
 // The Datacenter object's ACL part: what each ACL read watches, the one write dispatch, and resolving a
 // secret to the token and the rules that apply to it in a datacenter (Consul's ACLResolver, server side).
 import { GLOBAL_MANAGEMENT_ID, type AclToken, type ResolvedToken } from '../../worker/consul/acl';
-import { TABLE_ACL_POLICIES, TABLE_ACL_ROLES, TABLE_ACL_TOKENS, type Indexes, type Tx } from '../indexes';
-import { ok, type Outcome } from '../outcome';
-import type { Query } from '../queries';
+import { TABLE_ACL_POLICIES, TABLE_ACL_ROLES, TABLE_ACL_TOKENS, type Indexes, type Tx } from '../engine/indexes';
+import { ok, type Outcome } from '../engine/outcome';
+import type { Query } from '../engine/reads';
 import * as p from './policies';
 import * as t from './tokens';
 

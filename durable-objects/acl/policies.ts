@@ -1,9 +1,9 @@
 // The acl_policies and acl_roles tables and their index rows (Consul's state/acl.go): names unique
 // case-insensitively, links by ID or Name resolved to IDs, the builtin global-management policy locked.
 import { GLOBAL_MANAGEMENT_ID, GLOBAL_MANAGEMENT_NAME, type AclLink, type AclPolicy, type AclRole } from '../../worker/consul/acl';
-import { contentHash } from '../content-hash';
-import { TABLE_ACL_POLICIES, TABLE_ACL_ROLES, type Tx } from '../indexes';
-import { ok, refuse, type Outcome } from '../outcome';
+import { contentHash } from '../engine/content-hash';
+import { TABLE_ACL_POLICIES, TABLE_ACL_ROLES, type Tx } from '../engine/indexes';
+import { ok, refuse, type Outcome } from '../engine/outcome';
 
 type Row = { id: string; name: string; body: string; create_index: number; modify_index: number };
 type Table = 'acl_policies' | 'acl_roles';

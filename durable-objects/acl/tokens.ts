@@ -4,9 +4,9 @@
 import {
   ANONYMOUS_ACCESSOR_ID, ANONYMOUS_SECRET_ID, GLOBAL_MANAGEMENT_ID, type AclToken, type NodeIdentity, type ServiceIdentity,
 } from '../../worker/consul/acl';
-import { contentHash } from '../content-hash';
-import { TABLE_ACL_TOKENS, type Tx } from '../indexes';
-import { ok, refuse, type Outcome } from '../outcome';
+import { contentHash } from '../engine/content-hash';
+import { TABLE_ACL_TOKENS, type Tx } from '../engine/indexes';
+import { ok, refuse, type Outcome } from '../engine/outcome';
 import { currentLinks, resolveLinks } from './policies';
 
 type Row = { accessor_id: string; secret_id: string; body: string; expires_at: number | null; create_index: number; modify_index: number };

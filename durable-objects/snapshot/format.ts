@@ -1,6 +1,8 @@
 // Beacon's snapshot file (README "Snapshots"): gzip of one JSON header line, a newline, then the JSON body.
 // The header names the format, version, datacenter and index, and carries the SHA-256 of the body bytes,
 // so a truncated or altered file is refused before anything is parsed. Not Consul's tar of raft state.
+import type { Outcome, Reason } from '../engine/outcome';
+
 export const SNAPSHOT_FORMAT = 'beacon-snapshot';
 export const SNAPSHOT_VERSION = 1;
 /** The largest file a restore accepts (a Durable Object RPC argument stays under 32 MiB). */
@@ -29,7 +31,7 @@ export interface SnapshotBody {
   tables: Record<string, SnapshotTable>;
 }
 
-export type Decoded = { ok: true; header: SnapshotHeader; body: SnapshotBody } | { ok: false; reason: string };
+export type Decoded = Outcome<{ header: SnapshotHeader; body: SnapshotBody }, Reason>;
 
 const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const sha256 = async (bytes: Uint8Array) => hex(await crypto.subtle.digest('SHA-256', bytes));
@@ -72,7 +74,7 @@ export async function decodeSnapshot(file: Uint8Array): Promise<Decoded> {
     return { ok: false, reason: `failed to parse snapshot: ${(err as Error).message}` };
   }
   if (!body || typeof body.indexes !== 'object' || typeof body.tables !== 'object') return { ok: false, reason: 'failed to parse snapshot: no tables' };
-  return { ok: true, header, body };
+  return { ok: true, value: { header, body } };
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array<ArrayBuffer>> {

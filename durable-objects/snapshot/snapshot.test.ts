@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { toPreparedQuery } from '../../worker/consul/prepared-query';
+import { toPreparedQuery } from '../../worker/consul/parse-query';
 import { GLOBAL_MANAGEMENT_RULES } from '../../worker/acl/rules';
 import { freshDatacenter, inObject, NOW, service, ttlCheck } from '../test-support';
 import { encodeSnapshot } from './format';

@@ -1,8 +1,8 @@
 // What a snapshot holds and how it goes back: every state table of the object (catalog, checks, KV,
 // tombstones, sessions, prepared queries, ACLs) dumped as rows, and restored in one write that empties
 // and refills them all and moves every index row past both the current and the saved index.
-import { RAFT_ROW, TABLE_KVS, type Indexes, type Tx } from '../indexes';
-import { ok, refuse, type Outcome } from '../outcome';
+import { RAFT_ROW, TABLE_KVS, type Indexes, type Tx } from '../engine/indexes';
+import { ok, refuse, type Outcome } from '../engine/outcome';
 import type { SnapshotBody, SnapshotTable } from './format';
 
 /** Bookkeeping, not state: migrations and index rows are this object's own; user events are gossip in Consul. */

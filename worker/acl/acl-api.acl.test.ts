@@ -117,6 +117,22 @@ describe('policies and roles', () => {
     expect(await res.text()).toMatch(text);
   });
 
+  it.each([
+    ['policy', 'Policy'],
+    ['role', 'Role'],
+  ])('%s: ID in the URL must match the body; unknown name and ID answer 404', async (noun, Noun) => {
+    const created = await ok<{ ID: string }>(as(MANAGEMENT_TOKEN, `/v1/acl/${noun}`, { body: { Name: uniq(noun) } }));
+    const mismatch = await as(MANAGEMENT_TOKEN, `/v1/acl/${noun}/${created.ID}`, { body: { ID: crypto.randomUUID(), Name: uniq(noun) } });
+    expect([mismatch.status, await mismatch.text()]).toEqual([400, `${Noun} ID in URL and payload do not match`]);
+    const missingName = await as(MANAGEMENT_TOKEN, `/v1/acl/${noun}/name/${uniq('none')}`);
+    expect([missingName.status, await missingName.text()]).toEqual([404, `Requested ${noun} does not exist: ACL not found`]);
+    const renamed = uniq(noun);
+    await ok(as(MANAGEMENT_TOKEN, `/v1/acl/${noun}/${created.ID.toUpperCase()}`, { body: { ID: created.ID, Name: renamed } }));
+    expect(await ok(as(MANAGEMENT_TOKEN, `/v1/acl/${noun}/name/${renamed}`))).toMatchObject({ ID: created.ID });
+    await ok(as(MANAGEMENT_TOKEN, `/v1/acl/${noun}/${created.ID}`, { method: 'DELETE' }));
+    expect((await as(MANAGEMENT_TOKEN, `/v1/acl/${noun}/${created.ID}`)).status).toBe(404);
+  });
+
   it('reads a policy by name, refuses a duplicate name, and a role grants its policies', async () => {
     const name = uniq('svc');
     const policy = await ok<{ ID: string }>(as(MANAGEMENT_TOKEN, '/v1/acl/policy', { body: { Name: name, Rules: `service "${name}" { policy = "write" }` } }));

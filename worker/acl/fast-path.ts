@@ -2,8 +2,7 @@
 // sources, the same cached resolution and the same denials as the full app. A heartbeat costs one cached
 // lookup and one RPC: the check's owner is remembered per isolate and confirmed by the object itself.
 import type { DatacenterStub, Env } from '../env';
-import { federationOf } from '../federation/config';
-import { datacenterOfRequest } from '../federation/distance';
+import { chooseDatacenter } from '../federation/choose';
 import { ACL_NOT_FOUND, allows, denial, type Need } from './enforce';
 import { NOT_BOOTSTRAPPED } from './enforce';
 import { aclBootstrapped, resolveSecret, type Identity } from './resolve';
@@ -21,8 +20,7 @@ export function fastPathToken(request: Request, params: URLSearchParams): string
 /** The identity, or the 403 text Consul answers for a secret nobody knows. */
 export async function fastPathIdentity(request: Request, env: Env, params: URLSearchParams): Promise<Identity | string> {
   if (!(await aclBootstrapped(env))) return NOT_BOOTSTRAPPED;
-  const federation = federationOf(env);
-  const dc = datacenterOfRequest(federation, Object.keys(federation.regions).length ? (request.cf as Record<string, unknown>) : undefined);
+  const dc = chooseDatacenter(env, request)!.name;
   return (await resolveSecret(env, fastPathToken(request, params), dc)) ?? ACL_NOT_FOUND;
 }
 

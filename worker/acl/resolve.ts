@@ -4,19 +4,13 @@
 import { ANONYMOUS_ACCESSOR_ID, ANONYMOUS_SECRET_ID, type AclToken, type ResolvedToken } from '../consul/acl';
 import type { Env } from '../env';
 import { federationOf } from '../federation/config';
-import { datacenterStub } from '../http/datacenter';
+import { datacenterStub } from '../federation/choose';
 import { authorizerFor, GLOBAL_MANAGEMENT_RULES, MANAGEMENT, nodeIdentityRules, parseRules, serviceIdentityRules, type Authorizer, type PolicyRules } from './rules';
 import { aclSettings } from './settings';
+import type { Identity } from './identity';
 import { TokenCache } from './token-cache';
 
-export interface Identity {
-  accessorId: string;
-  /** The request carried no token (or the anonymous one): denials say so, as Consul's do. */
-  anonymous: boolean;
-  management: boolean;
-  authorizer: Authorizer;
-  token: AclToken | null;
-}
+export type { Identity } from './identity';
 
 const cache = new TokenCache<Identity>();
 let initialEnsured = '';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toPreparedQuery, type PreparedQueryDefinition, type PreparedQuery } from './prepared-query';
+import { toPreparedQuery } from './parse-query';
+import type { PreparedQueryDefinition, PreparedQuery } from './prepared-query';
 import { renderTemplate } from './query-template';
 
 const template = (def: PreparedQueryDefinition): PreparedQuery => {

@@ -6,6 +6,7 @@ import type { CheckSpec, HealthCheck } from './check';
 import { StringMapSchema, type HealthStatus, type Node, type StringMap } from './common';
 import type { DirEntry, KvEntry, KvOp } from './kv';
 import type { NodeService, ServiceDefinition } from './service';
+import type { Outcome } from '../../durable-objects/engine/outcome';
 
 /** Current Consul's limit on operations per transaction (64 before 1.12). */
 export const TXN_MAX_OPS = 128;
@@ -66,4 +67,5 @@ export interface TxnError {
   What: string;
 }
 
-export type TxnOutcome = { ok: true; value: TxnResult[] } | { ok: false; errors: TxnError[] };
+/** /v1/txn's answer: every result, or every operation's error (durable-objects/engine/outcome.ts). */
+export type TxnOutcome = Outcome<TxnResult[], { errors: TxnError[] }>;

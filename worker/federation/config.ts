@@ -27,7 +27,7 @@ export const FederationConfigSchema = z.object({
   default: z.string().optional(),
   /** How long one remote datacenter may take to answer a prepared query before failover skips it. */
   remoteTimeoutMs: z.number().int().positive().default(DEFAULT_REMOTE_TIMEOUT_MS),
-  /** KV prefixes the primary's entries are copied from into every other datacenter (durable-objects/replication.ts). */
+  /** KV prefixes the primary's entries are copied from into every other datacenter (durable-objects/kv/replication.ts). */
   replicate: z
     .object({
       prefixes: z.array(z.string().min(1, 'a replicated prefix may not be empty')).min(1, 'name at least one prefix to replicate'),

@@ -3,7 +3,7 @@
 import { parseGoDuration } from '../consul/duration';
 import type { DatacenterSource, QueryResult } from '../dns/answer';
 import type { Env } from '../env';
-import { datacenterStub } from '../http/datacenter';
+import { datacenterStub } from './choose';
 import { federationOf } from './config';
 import { executePreparedQuery } from './execute';
 

@@ -3,7 +3,7 @@
 // by remoteTimeoutMs so a slow or unreachable datacenter is skipped (and counted) instead of stalling.
 import type { PreparedQuery, PreparedQueryExecuteResponse } from '../consul/prepared-query';
 import type { Env } from '../env';
-import { datacenterStub } from '../http/datacenter';
+import { datacenterStub } from './choose';
 import type { Federation } from './config';
 import { failoverOrder } from './distance';
 

@@ -1,5 +1,6 @@
 // One place that turns failures into Consul-style responses: plain-text bodies, Consul's status codes.
 import type { Context } from 'hono';
+import type { Outcome } from '../../durable-objects/engine/outcome';
 
 /** An error a route throws on purpose; `onError` writes it as `status` with `message` as plain text. */
 export class ConsulError extends Error {
@@ -23,7 +24,7 @@ export const notFound = (reason = '') => new ConsulError(404, reason);
 export const serverError = (reason: string) => new ConsulError(500, reason);
 
 /** Turns a Durable Object refusal into the error Consul would answer. */
-export function unwrap<T>(outcome: { ok: true; value: T } | { ok: false; status: number; reason: string }): T {
+export function unwrap<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) throw new ConsulError(outcome.status, outcome.reason);
   return outcome.value;
 }

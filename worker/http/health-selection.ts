@@ -1,6 +1,6 @@
 // What a `/v1/health/service/:name` read selects and how it is written: `?passing`, `?tag=` (all, any
 // case), `?node-meta=k:v` (all), `?filter=`, `?pretty`. The route reads it from the request; the
-// Datacenter object applies it and keeps one text per selection (durable-objects/answer-texts.ts), so the
+// Datacenter object applies it and keeps one text per selection (durable-objects/engine/answer-texts.ts), so the
 // variant's key names everything that shapes the bytes (`?near` does not: Beacon has no coordinates).
 import type { Context } from 'hono';
 import type { ServiceEntry } from '../consul/check';

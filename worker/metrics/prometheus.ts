@@ -1,7 +1,7 @@
 // The same metrics in Prometheus' text exposition format 0.0.4, as Consul's go-metrics Prometheus sink
 // names them: counters and gauges as they are, samples (timers, ms) as summaries with `_sum` and `_count`.
 // Counters and samples are totals since the isolate or object started; gauges are current.
-import { mergeAggregates, type Aggregate, type GaugeValue, type Labels, type MetricsDump } from '../../durable-objects/metrics';
+import { mergeAggregates, type Aggregate, type GaugeValue, type Labels, type MetricsDump } from '../../durable-objects/engine/metrics';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

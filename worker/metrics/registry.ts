@@ -1,7 +1,7 @@
 // This isolate's metrics: one registry per worker isolate (deployed, many isolates answer and each counts
 // only what it served; locally there is one). Recording is an in-memory increment, nothing else.
 import type { MiddlewareHandler } from 'hono';
-import { Metrics } from '../../durable-objects/metrics';
+import { Metrics } from '../../durable-objects/engine/metrics';
 import type { AppEnv } from '../env';
 
 export const workerMetrics = new Metrics();

@@ -1,5 +1,5 @@
 // The worker's and the Datacenter object's metrics merged into Consul's JSON summary.
-import { INTERVAL_MS, mergeAggregates, type Aggregate, type GaugeValue, type MetricsDump } from '../../durable-objects/metrics';
+import { INTERVAL_MS, mergeAggregates, type Aggregate, type GaugeValue, type MetricsDump } from '../../durable-objects/engine/metrics';
 import { goTimeString, type Gauge, type MetricsSummary, type Sampled } from '../consul/metrics';
 
 const byNameAndLabels = <T extends { Name: string; Labels: Record<string, string> }>(a: T, b: T) =>

@@ -54,6 +54,37 @@ const tail = (c: Context<AppEnv>, prefix: string, missing: string) => {
   return id;
 };
 
+/**
+ * GET /<noun>/name/:name, and GET/PUT/DELETE /<noun>/:id — the same for policies and roles (Consul's
+ * aclPolicyRead/Write/Delete and aclRole… differ only in the noun).
+ */
+function byNameAndId<B extends { ID?: string | null }>(noun: 'policy' | 'role', Noun: 'Policy' | 'Role', parse: (c: Context<AppEnv>) => Promise<B>, set: (body: B, id: string) => AclWrite, remove: (id: string) => AclWrite) {
+  endpoint(aclApi, ['GET'], `/${noun}/name/:name{.*}`, async (c) => {
+    need(c, 'read');
+    return read(c, { kind: noun, name: tail(c, `/v1/acl/${noun}/name/`, `Missing ${noun} Name`) }, noun);
+  });
+  const idOf = (c: Context<AppEnv>) => tail(c, `/v1/acl/${noun}/`, `Missing ${noun} ID`);
+  endpoint(aclApi, `/${noun}/:id{.*}`, {
+    GET: async (c) => {
+      const id = idOf(c);
+      need(c, 'read');
+      return read(c, { kind: noun, id }, noun);
+    },
+    PUT: async (c) => {
+      const id = idOf(c);
+      need(c, 'write');
+      const body = await parse(c);
+      if (body.ID && body.ID.toLowerCase() !== id.toLowerCase()) throw badRequest(`${Noun} ID in URL and payload do not match`);
+      return json(c, await write(c, set(body, id.toLowerCase())));
+    },
+    DELETE: async (c) => {
+      const id = idOf(c);
+      need(c, 'write');
+      return json(c, await write(c, remove(id)));
+    },
+  });
+}
+
 const BootstrapSchema = z.object({ BootstrapSecret: z.string().nullish() });
 
 // ---- bootstrap and replication ------------------------------------------------------------------
@@ -145,31 +176,7 @@ endpoint(aclApi, ['GET'], '/policies', async (c) => {
   return indexedJson(c, stubs, index);
 });
 
-endpoint(aclApi, ['GET'], '/policy/name/:name{.*}', async (c) => {
-  need(c, 'read');
-  return read(c, { kind: 'policy', name: tail(c, '/v1/acl/policy/name/', 'Missing policy Name') }, 'policy');
-});
-
-const policyId = (c: Context<AppEnv>) => tail(c, '/v1/acl/policy/', 'Missing policy ID');
-endpoint(aclApi, '/policy/:id{.*}', {
-  GET: async (c) => {
-    const id = policyId(c);
-    need(c, 'read');
-    return read(c, { kind: 'policy', id }, 'policy');
-  },
-  PUT: async (c) => {
-    const id = policyId(c);
-    need(c, 'write');
-    const body = await aclBody(c, AclPolicyBodySchema, 'Policy');
-    if (body.ID && body.ID.toLowerCase() !== id.toLowerCase()) throw badRequest('Policy ID in URL and payload do not match');
-    return json(c, await write(c, { kind: 'policy-set', create: false, policy: policyWrite(body, id.toLowerCase()) }));
-  },
-  DELETE: async (c) => {
-    const id = policyId(c);
-    need(c, 'write');
-    return json(c, await write(c, { kind: 'policy-delete', id }));
-  },
-});
+byNameAndId('policy', 'Policy', (c) => aclBody(c, AclPolicyBodySchema, 'Policy'), (body, id) => ({ kind: 'policy-set', create: false, policy: policyWrite(body, id) }), (id) => ({ kind: 'policy-delete', id }));
 
 // ---- roles ------------------------------------------------------------------------------------------
 endpoint(aclApi, ['PUT'], '/role', async (c) => {
@@ -184,28 +191,4 @@ endpoint(aclApi, ['GET'], '/roles', async (c) => {
   return indexedJson(c, value, index);
 });
 
-endpoint(aclApi, ['GET'], '/role/name/:name{.*}', async (c) => {
-  need(c, 'read');
-  return read(c, { kind: 'role', name: tail(c, '/v1/acl/role/name/', 'Missing role Name') }, 'role');
-});
-
-const roleId = (c: Context<AppEnv>) => tail(c, '/v1/acl/role/', 'Missing role ID');
-endpoint(aclApi, '/role/:id{.*}', {
-  GET: async (c) => {
-    const id = roleId(c);
-    need(c, 'read');
-    return read(c, { kind: 'role', id }, 'role');
-  },
-  PUT: async (c) => {
-    const id = roleId(c);
-    need(c, 'write');
-    const body = await aclBody(c, AclRoleBodySchema, 'Role');
-    if (body.ID && body.ID.toLowerCase() !== id.toLowerCase()) throw badRequest('Role ID in URL and payload do not match');
-    return json(c, await write(c, { kind: 'role-set', create: false, role: roleWrite(body, id.toLowerCase()) }));
-  },
-  DELETE: async (c) => {
-    const id = roleId(c);
-    need(c, 'write');
-    return json(c, await write(c, { kind: 'role-delete', id }));
-  },
-});
+byNameAndId('role', 'Role', (c) => aclBody(c, AclRoleBodySchema, 'Role'), (body, id) => ({ kind: 'role-set', create: false, role: roleWrite(body, id) }), (id) => ({ kind: 'role-delete', id }));

@@ -7,7 +7,7 @@ import type { Sources } from '../dns/answer';
 import { respond } from '../dns/message';
 import { dnsSettings, type DnsVars } from '../dns/settings';
 import { federationOf } from '../federation/config';
-import { datacenterOfRequest } from '../federation/distance';
+import { chooseDatacenter } from '../federation/choose';
 import { datacenterSource } from '../federation/dns';
 import { aclSources } from '../acl/dns';
 import { NOT_BOOTSTRAPPED } from '../acl/enforce';
@@ -51,13 +51,11 @@ async function answer(c: Context<AppEnv>, query: Uint8Array): Promise<Response> 
 }
 
 async function answerQuery(c: Context<AppEnv>, query: Uint8Array): Promise<Response> {
-  const cf = c.req.raw.cf as Record<string, unknown> | undefined;
-  let all = sources(c.env, cf);
+  let all = sources(c.env, c.req.raw);
   if (aclSettings(c.env).enabled) {
     // ACLs: the DNS gateway's token (X-Consul-Token), else anonymous; answers hold only what it may read.
     if (!(await aclBootstrapped(c.env))) return c.text(NOT_BOOTSTRAPPED, 403);
-    const federation = federationOf(c.env);
-    const identity = await resolveSecret(c.env, requestToken(c), datacenterOfRequest(federation, cf));
+    const identity = await resolveSecret(c.env, requestToken(c), chooseDatacenter(c.env, c.req.raw)!.name);
     if (!identity) return c.text('ACL not found', 403);
     all = aclSources(all, identity);
   }
@@ -68,11 +66,10 @@ async function answerQuery(c: Context<AppEnv>, query: Uint8Array): Promise<Respo
   });
 }
 
-/** Datacenters through worker/http/datacenter.ts, the one place that knows which exist; no dc label: the request region's. */
-function sources(env: Env, cf: Record<string, unknown> | undefined): Sources {
+/** Datacenters through worker/federation/choose.ts, the one place that knows which exist; no dc label: the request region's. */
+function sources(env: Env, request: Request): Sources {
   return (requested) => {
-    const federation = federationOf(env);
-    const name = federation.byName.get((requested ?? datacenterOfRequest(federation, cf)).toLowerCase())?.name;
+    const name = chooseDatacenter(env, request, requested)?.name;
     return name ? datacenterSource(env, name) : null;
   };
 }

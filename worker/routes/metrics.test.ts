@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { describe, expect, it, vi } from 'vitest';
 import { goTimeString, MetricsSummarySchema, type MetricsSummary } from '../consul/metrics';
-import { INTERVAL_MS } from '../../durable-objects/metrics';
+import { INTERVAL_MS } from '../../durable-objects/engine/metrics';
 import { query } from '../dns/zone-text';
 import { api, put, uniq } from '../test-support';
 

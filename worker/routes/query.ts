@@ -1,7 +1,8 @@
 // /v1/query: prepared queries (Consul's agent/prepared_query_endpoint.go). Stored per datacenter;
 // /execute fails over across the federation (worker/federation/execute.ts).
 import { Hono, type Context } from 'hono';
-import { PreparedQueryDefinitionSchema, REDACTED_TOKEN, toPreparedQuery, type PreparedQuery } from '../consul/prepared-query';
+import { toPreparedQuery } from '../consul/parse-query';
+import { PreparedQueryDefinitionSchema, REDACTED_TOKEN, type PreparedQuery } from '../consul/prepared-query';
 import type { AppEnv } from '../env';
 import { executePreparedQuery } from '../federation/execute';
 import { blockingParams } from '../http/blocking';

@@ -1,4 +1,4 @@
-// Answer texts shared per selection and index (durable-objects/answer-texts.ts, worker/http/shared-answers.ts):
+// Answer texts shared per selection and index (durable-objects/engine/answer-texts.ts, worker/http/shared-answers.ts):
 // one selection never gets another's bytes, and every write that changes the rows read gives new bytes.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';

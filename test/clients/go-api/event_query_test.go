@@ -1,6 +1,7 @@
 package goapi
 
 import (
+	"beacon.test/clients/gosupport"
 	"testing"
 
 	"github.com/hashicorp/consul/api"
@@ -9,7 +10,7 @@ import (
 func TestEvent(t *testing.T) {
 	c := newClient(t)
 	events := c.Event()
-	name := uniq("goapi-event")
+	name := gosupport.Unique("goapi-event")
 	var id string
 
 	cases := []struct {
@@ -19,14 +20,14 @@ func TestEvent(t *testing.T) {
 		{"Fire answers the event's ID", func(t *testing.T) {
 			var err error
 			id, _, err = events.Fire(&api.UserEvent{Name: name, Payload: []byte("deploy v2"), ServiceFilter: "web"}, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if len(id) != 36 {
 				t.Fatalf("event ID %q", id)
 			}
 		}},
 		{"List by name returns it with payload and filters; the index is IDToIndex of the newest", func(t *testing.T) {
 			list, meta, err := events.List(name, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "events", len(list), 1)
 			e := list[0]
 			equal(t, "event", []any{e.ID, e.Name, string(e.Payload), e.ServiceFilter, e.Version}, []any{id, name, "deploy v2", "web", 1})
@@ -38,7 +39,7 @@ func TestEvent(t *testing.T) {
 				t.Fatalf("Fire: %v", err)
 			}
 			list, _, err := events.List(name, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "events after the refused one", len(list), 1)
 		}},
 	}
@@ -52,10 +53,10 @@ func TestEvent(t *testing.T) {
 func TestPreparedQuery(t *testing.T) {
 	c := newClient(t)
 	queries := c.PreparedQuery()
-	svc, name := uniq("goapi-pq-svc"), uniq("goapi-pq")
+	svc, name := gosupport.Unique("goapi-pq-svc"), gosupport.Unique("goapi-pq")
 	for i, status := range []string{api.HealthPassing, api.HealthCritical} {
 		id := svc + []string{"-ok", "-down"}[i]
-		must(t, c.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: id, Name: svc, Port: 9000 + i, Address: "10.4.0.1", Tags: []string{"blue"},
+		gosupport.Must(t, c.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: id, Name: svc, Port: 9000 + i, Address: "10.4.0.1", Tags: []string{"blue"},
 			Check: &api.AgentServiceCheck{CheckID: id + ":ttl", TTL: "60s", Status: status}}))
 		defer c.Agent().ServiceDeregister(id)
 	}
@@ -70,18 +71,18 @@ func TestPreparedQuery(t *testing.T) {
 			id, _, err = queries.Create(&api.PreparedQueryDefinition{Name: name,
 				Service: api.ServiceQuery{Service: svc, Tags: []string{"blue"}, Failover: api.QueryFailoverOptions{NearestN: 1}},
 				DNS:     api.QueryDNSOptions{TTL: "10s"}}, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if len(id) != 36 {
 				t.Fatalf("query ID %q", id)
 			}
 		}},
 		{"Get and List return the definition", func(t *testing.T) {
 			got, _, err := queries.Get(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "get", []any{len(got), got[0].Name, got[0].Service.Service, got[0].Service.Tags, got[0].DNS.TTL, got[0].Service.Failover.NearestN},
 				[]any{1, name, svc, []string{"blue"}, "10s", 1})
 			all, _, err := queries.List(nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			found := false
 			for _, q := range all {
 				found = found || q.ID == id
@@ -90,21 +91,21 @@ func TestPreparedQuery(t *testing.T) {
 		}},
 		{"Execute by name drops the critical instance", func(t *testing.T) {
 			res, _, err := queries.Execute(name, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "execute", []any{res.Service, res.Datacenter, res.Failovers, res.DNS.TTL, len(res.Nodes)}, []any{svc, "dc1", 0, "10s", 1})
 			equal(t, "instance", []any{res.Nodes[0].Service.ID, res.Nodes[0].Service.Port}, []any{svc + "-ok", 9000})
 		}},
 		{"Update with OnlyPassing and a tag nobody has; Execute by ID finds nothing", func(t *testing.T) {
 			_, err := queries.Update(&api.PreparedQueryDefinition{ID: id, Name: name,
 				Service: api.ServiceQuery{Service: svc, Tags: []string{"green"}, OnlyPassing: true}}, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			res, _, err := queries.Execute(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "nodes", len(res.Nodes), 0)
 		}},
 		{"Delete, then Get is Query not found", func(t *testing.T) {
 			_, err := queries.Delete(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			_, _, err = queries.Get(id, nil)
 			if e, ok := err.(api.StatusError); !ok || e.Code != 404 || e.Body != "Query not found" {
 				t.Fatalf("Get after Delete: %v", err)

@@ -4,8 +4,6 @@ package goapi
 
 import (
 	"beacon.test/clients/gosupport"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"reflect"
 	"sort"
@@ -26,20 +24,6 @@ func newClient(t *testing.T) *api.Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-// uniq gives a name no other test (in this run or a parallel vitest file) uses.
-func uniq(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b)
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func equal(t *testing.T, what string, got, want any) {

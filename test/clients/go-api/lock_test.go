@@ -1,6 +1,7 @@
 package goapi
 
 import (
+	"beacon.test/clients/gosupport"
 	"testing"
 	"time"
 
@@ -15,11 +16,11 @@ type acquired struct {
 // TestLock runs api.Lock (what `consul lock` and many Go services elect a leader with) end to end.
 func TestLock(t *testing.T) {
 	c := newClient(t)
-	key := uniq("goapi-lock") + "/leader"
+	key := gosupport.Unique("goapi-lock") + "/leader"
 	newLock := func(opts api.LockOptions) *api.Lock {
 		opts.Key = key
 		l, err := c.LockOpts(&opts)
-		must(t, err)
+		gosupport.Must(t, err)
 		return l
 	}
 	first := newLock(api.LockOptions{SessionTTL: "15s", Value: []byte("first")})
@@ -33,21 +34,21 @@ func TestLock(t *testing.T) {
 	}{
 		{"Lock acquires with Go's uint64 lock flag and its session", func(t *testing.T) {
 			lost, err := first.Lock(nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if lost == nil {
 				t.Fatal("Lock returned no channel")
 			}
 			pair, _, err := c.KV().Get(key, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "held key", []any{pair.Flags, string(pair.Value), pair.Session != ""}, []any{uint64(api.LockFlagValue), "first", true})
 			info, _, err := c.Session().Info(pair.Session, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "lock session", []string{info.Name, info.TTL}, []string{api.DefaultLockSessionName, "15s"})
 		}},
 		{"a second Lock with LockTryOnce gives up without the lock", func(t *testing.T) {
 			l := newLock(api.LockOptions{LockTryOnce: true, LockWaitTime: time.Second})
 			lost, err := l.Lock(nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if lost != nil {
 				t.Fatal("a second holder got the lock")
 			}
@@ -57,19 +58,19 @@ func TestLock(t *testing.T) {
 				lost, err := waiter.Lock(nil)
 				waiting <- acquired{lost, err}
 			}()
-			must(t, first.Unlock())
+			gosupport.Must(t, first.Unlock())
 			got := eventually(t, "waiter acquires", waiting, func(a acquired) bool { return true })
-			must(t, got.err)
+			gosupport.Must(t, got.err)
 			waiterLost = got.lost
 			pair, _, err := c.KV().Get(key, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "new holder's value", string(pair.Value), "waiter")
 		}},
 		{"destroying the holder's session out of band closes its lost channel", func(t *testing.T) {
 			pair, _, err := c.KV().Get(key, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			_, err = c.Session().Destroy(pair.Session, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			select {
 			case <-waiterLost:
 			case <-time.After(45 * time.Second):
@@ -81,20 +82,20 @@ func TestLock(t *testing.T) {
 			if err != nil && err != api.ErrLockNotHeld {
 				t.Fatal(err)
 			}
-			must(t, waiter.Destroy())
+			gosupport.Must(t, waiter.Destroy())
 			pair, _, err := c.KV().Get(key, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if pair != nil {
 				t.Fatalf("lock key survives Destroy: %#v", pair)
 			}
 		}},
 		{"a key written without the lock flag is ErrLockConflict", func(t *testing.T) {
 			_, err := c.KV().Put(&api.KVPair{Key: key, Value: []byte("plain")}, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			_, err = newLock(api.LockOptions{}).Lock(nil)
 			equal(t, "Lock", err, api.ErrLockConflict)
 			_, err = c.KV().Delete(key, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 		}},
 	}
 	for _, tc := range cases {

@@ -1,6 +1,7 @@
 package goapi
 
 import (
+	"beacon.test/clients/gosupport"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -12,14 +13,14 @@ import (
 // TestSemaphore runs api.Semaphore: contender keys with Go's flag, a CAS-updated .lock holder list.
 func TestSemaphore(t *testing.T) {
 	c := newClient(t)
-	prefix := uniq("goapi-sem")
+	prefix := gosupport.Unique("goapi-sem")
 	newSemaphore := func(opts api.SemaphoreOptions) *api.Semaphore {
 		opts.Prefix, opts.Limit = prefix, 2
 		if opts.SessionTTL == "" {
 			opts.SessionTTL = "15s"
 		}
 		s, err := c.SemaphoreOpts(&opts)
-		must(t, err)
+		gosupport.Must(t, err)
 		return s
 	}
 	holders := []*api.Semaphore{newSemaphore(api.SemaphoreOptions{}), newSemaphore(api.SemaphoreOptions{})}
@@ -27,12 +28,12 @@ func TestSemaphore(t *testing.T) {
 	waiting := make(chan acquired, 1)
 	lockFile := func(t *testing.T) (limit int, holders []string) {
 		pair, _, err := c.KV().Get(prefix+"/.lock", nil)
-		must(t, err)
+		gosupport.Must(t, err)
 		var lock struct {
 			Limit   int
 			Holders map[string]bool
 		}
-		must(t, json.Unmarshal(pair.Value, &lock))
+		gosupport.Must(t, json.Unmarshal(pair.Value, &lock))
 		for h := range lock.Holders {
 			holders = append(holders, h)
 		}
@@ -46,7 +47,7 @@ func TestSemaphore(t *testing.T) {
 		{"two holders acquire a semaphore of limit 2", func(t *testing.T) {
 			for _, s := range holders {
 				lost, err := s.Acquire(nil)
-				must(t, err)
+				gosupport.Must(t, err)
 				if lost == nil {
 					t.Fatal("Acquire returned no channel")
 				}
@@ -54,7 +55,7 @@ func TestSemaphore(t *testing.T) {
 		}},
 		{"the prefix holds two contender keys with Go's flag and the .lock with both sessions", func(t *testing.T) {
 			pairs, _, err := c.KV().List(prefix+"/", nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			var sessions []string
 			for _, p := range pairs {
 				if strings.HasSuffix(p.Key, "/.lock") {
@@ -72,7 +73,7 @@ func TestSemaphore(t *testing.T) {
 		{"a third with SemaphoreTryOnce gives up", func(t *testing.T) {
 			s := newSemaphore(api.SemaphoreOptions{SemaphoreTryOnce: true, SemaphoreWaitTime: time.Second})
 			lost, err := s.Acquire(nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if lost != nil {
 				t.Fatal("a third holder got a slot")
 			}
@@ -82,20 +83,20 @@ func TestSemaphore(t *testing.T) {
 				lost, err := third.Acquire(nil)
 				waiting <- acquired{lost, err}
 			}()
-			must(t, holders[0].Release())
+			gosupport.Must(t, holders[0].Release())
 			got := eventually(t, "third acquires", waiting, func(acquired) bool { return true })
-			must(t, got.err)
+			gosupport.Must(t, got.err)
 			_, inLock := lockFile(t)
 			equal(t, "holders", len(inLock), 2)
 		}},
 		{"Release all, then Destroy leaves nothing under the prefix", func(t *testing.T) {
-			must(t, holders[1].Release())
-			must(t, third.Release())
+			gosupport.Must(t, holders[1].Release())
+			gosupport.Must(t, third.Release())
 			_, inLock := lockFile(t)
 			equal(t, "holders after release", len(inLock), 0)
-			must(t, third.Destroy())
+			gosupport.Must(t, third.Destroy())
 			keys, _, err := c.KV().Keys(prefix+"/", "", nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "keys", len(keys), 0)
 		}},
 	}

@@ -1,6 +1,7 @@
 package goapi
 
 import (
+	"beacon.test/clients/gosupport"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 func TestSession(t *testing.T) {
 	c := newClient(t)
 	sessions := c.Session()
-	name := uniq("goapi-session")
+	name := gosupport.Unique("goapi-session")
 	var id string
 
 	cases := []struct {
@@ -20,15 +21,15 @@ func TestSession(t *testing.T) {
 		{"Create with TTL, behavior and lock delay; Info reads it back", func(t *testing.T) {
 			var err error
 			id, _, err = sessions.Create(&api.SessionEntry{Name: name, TTL: "20s", Behavior: api.SessionBehaviorDelete, LockDelay: 5 * time.Second}, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			info, _, err := sessions.Info(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "info", []any{info.ID, info.Name, info.Node, info.TTL, info.Behavior, info.LockDelay}, []any{id, name, "beacon", "20s", "delete", 5 * time.Second})
 			equal(t, "default node checks", info.NodeChecks, []string{"serfHealth"})
 		}},
 		{"Renew answers the session", func(t *testing.T) {
 			renewed, _, err := sessions.Renew(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "renewed", []string{renewed.ID, renewed.TTL}, []string{id, "20s"})
 		}},
 		{"List and Node include it", func(t *testing.T) {
@@ -37,7 +38,7 @@ func TestSession(t *testing.T) {
 				"Node": func() ([]*api.SessionEntry, *api.QueryMeta, error) { return sessions.Node("beacon", nil) },
 			} {
 				entries, _, err := list()
-				must(t, err)
+				gosupport.Must(t, err)
 				found := false
 				for _, e := range entries {
 					found = found || (e.ID == id && e.Name == name)
@@ -48,26 +49,26 @@ func TestSession(t *testing.T) {
 			}
 		}},
 		{"Behavior delete: destroying the session deletes the keys it holds", func(t *testing.T) {
-			key := uniq("goapi-session") + "/held"
+			key := gosupport.Unique("goapi-session") + "/held"
 			ok, _, err := c.KV().Acquire(&api.KVPair{Key: key, Session: id}, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			equal(t, "acquire", ok, true)
 			_, err = sessions.Destroy(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			info, _, err := sessions.Info(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if info != nil {
 				t.Fatalf("session survives Destroy: %#v", info)
 			}
 			pair, _, err := c.KV().Get(key, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if pair != nil {
 				t.Fatalf("key survives its delete-behaviour session: %#v", pair)
 			}
 		}},
 		{"Renew of a destroyed session: the 404 that Go reports as no entry", func(t *testing.T) {
 			entry, meta, err := sessions.Renew(id, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			if entry != nil || meta == nil {
 				t.Fatalf("Renew of a gone session: %#v, %#v", entry, meta)
 			}

@@ -1,6 +1,7 @@
 package goapi
 
 import (
+	"beacon.test/clients/gosupport"
 	"os"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 func runPlan(t *testing.T, c *api.Client, params map[string]any) <-chan any {
 	t.Helper()
 	plan, err := watch.Parse(params)
-	must(t, err)
+	gosupport.Must(t, err)
 	values, done := make(chan any), make(chan struct{})
 	plan.Handler = func(_ uint64, raw any) {
 		select {
@@ -40,9 +41,12 @@ type watchStep struct {
 func TestWatchPlans(t *testing.T) {
 	c := newClient(t)
 	kv, agent := c.KV(), c.Agent()
-	key, prefix, svc, event := uniq("goapi-watch")+"/key", uniq("goapi-watch")+"/", uniq("goapi-watch-svc"), uniq("goapi-watch-ev")
+	key, prefix, svc, event := gosupport.Unique("goapi-watch")+"/key", gosupport.Unique("goapi-watch")+"/", gosupport.Unique("goapi-watch-svc"), gosupport.Unique("goapi-watch-ev")
 	put := func(k, v string) func(t *testing.T) {
-		return func(t *testing.T) { _, err := kv.Put(&api.KVPair{Key: k, Value: []byte(v)}, nil); must(t, err) }
+		return func(t *testing.T) {
+			_, err := kv.Put(&api.KVPair{Key: k, Value: []byte(v)}, nil)
+			gosupport.Must(t, err)
+		}
 	}
 	nothing := func(t *testing.T) {}
 	value := func(v string) func(any) bool {
@@ -70,7 +74,7 @@ func TestWatchPlans(t *testing.T) {
 			{"a missing key is nil", nothing, func(raw any) bool { return raw == nil }},
 			{"a put shows the value", put(key, "v1"), value("v1")},
 			{"an update shows the new value", put(key, "v2"), value("v2")},
-			{"a delete is nil again", func(t *testing.T) { _, err := kv.Delete(key, nil); must(t, err) }, func(raw any) bool { return raw == nil }},
+			{"a delete is nil again", func(t *testing.T) { _, err := kv.Delete(key, nil); gosupport.Must(t, err) }, func(raw any) bool { return raw == nil }},
 		}},
 		{"keyprefix", map[string]any{"type": "keyprefix", "prefix": prefix}, []watchStep{
 			{"one key", put(prefix+"a", "1"), func(raw any) bool { p, _ := raw.(api.KVPairs); return len(p) == 1 }},
@@ -78,30 +82,30 @@ func TestWatchPlans(t *testing.T) {
 				p, _ := raw.(api.KVPairs)
 				return len(p) == 2 && p[0].Key == prefix+"a" && string(p[1].Value) == "2"
 			}},
-			{"after DeleteTree, none", func(t *testing.T) { _, err := kv.DeleteTree(prefix, nil); must(t, err) }, func(raw any) bool { p, _ := raw.(api.KVPairs); return len(p) == 0 }},
+			{"after DeleteTree, none", func(t *testing.T) { _, err := kv.DeleteTree(prefix, nil); gosupport.Must(t, err) }, func(raw any) bool { p, _ := raw.(api.KVPairs); return len(p) == 0 }},
 		}},
 		{"services", map[string]any{"type": "services"}, []watchStep{
 			{"a registered service appears with its tags", func(t *testing.T) {
-				must(t, agent.ServiceRegister(&api.AgentServiceRegistration{ID: svc + "-1", Name: svc, Port: 8443, Tags: []string{"tls"},
+				gosupport.Must(t, agent.ServiceRegister(&api.AgentServiceRegistration{ID: svc + "-1", Name: svc, Port: 8443, Tags: []string{"tls"},
 					Check: &api.AgentServiceCheck{CheckID: svc + "-1:ttl", TTL: "60s"}}))
 			}, func(raw any) bool { m, _ := raw.(map[string][]string); return len(m[svc]) == 1 && m[svc][0] == "tls" }},
 		}},
 		{"service (passingonly)", map[string]any{"type": "service", "service": svc, "passingonly": true}, []watchStep{
 			{"a critical instance is left out", nothing, func(raw any) bool { return len(entries(raw)) == 0 }},
-			{"passing, it appears", func(t *testing.T) { must(t, agent.PassTTL(svc+"-1:ttl", "ok")) }, func(raw any) bool {
+			{"passing, it appears", func(t *testing.T) { gosupport.Must(t, agent.PassTTL(svc+"-1:ttl", "ok")) }, func(raw any) bool {
 				e := entries(raw)
 				return len(e) == 1 && e[0].Service.Port == 8443 && e[0].Checks.AggregatedStatus() == api.HealthPassing
 			}},
 		}},
 		{"checks (service)", map[string]any{"type": "checks", "service": svc}, []watchStep{
 			{"passing", nothing, func(raw any) bool { return checkStatus(raw) == api.HealthPassing }},
-			{"a failed TTL turns it critical", func(t *testing.T) { must(t, agent.FailTTL(svc+"-1:ttl", "down")) }, func(raw any) bool { return checkStatus(raw) == api.HealthCritical }},
+			{"a failed TTL turns it critical", func(t *testing.T) { gosupport.Must(t, agent.FailTTL(svc+"-1:ttl", "down")) }, func(raw any) bool { return checkStatus(raw) == api.HealthCritical }},
 		}},
 		{"event", map[string]any{"type": "event", "name": event}, []watchStep{
 			{"a fired event is delivered with its payload", func(t *testing.T) {
 				var err error
 				fired, _, err = c.Event().Fire(&api.UserEvent{Name: event, Payload: []byte("go")}, nil)
-				must(t, err)
+				gosupport.Must(t, err)
 			}, func(raw any) bool {
 				events, _ := raw.([]*api.UserEvent)
 				for _, e := range events {

@@ -4,9 +4,8 @@
 package gokit
 
 import (
+	"beacon.test/clients/gosupport"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,12 +43,6 @@ func newAPI(t *testing.T) *consulapi.Client {
 		api = c
 	}
 	return api
-}
-
-func unique(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b)
 }
 
 // watcher is the calling side: go-kit's Instancer (passing only, two tags: the first goes to Beacon,
@@ -191,7 +184,7 @@ func registered(t *testing.T, id string) bool {
 }
 
 func TestRegistrarAndInstancerCallTheServiceUntilItDeregisters(t *testing.T) {
-	name, id := unique("kit-hello"), unique("a")
+	name, id := gosupport.Unique("kit-hello"), gosupport.Unique("a")
 	w := watch(t, name)
 	p := startService(t, name, id, "http")
 	addr := p.instance(t)
@@ -218,7 +211,7 @@ func TestRegistrarAndInstancerCallTheServiceUntilItDeregisters(t *testing.T) {
 }
 
 func TestHTTPCheckStatesMoveTheInstanceOutOfThePassingSetAndBack(t *testing.T) {
-	name, id := unique("kit-states"), unique("a")
+	name, id := gosupport.Unique("kit-states"), gosupport.Unique("a")
 	w := watch(t, name)
 	p := startService(t, name, id, "http")
 	addr := p.instance(t)
@@ -243,8 +236,8 @@ func TestHTTPCheckStatesMoveTheInstanceOutOfThePassingSetAndBack(t *testing.T) {
 }
 
 func TestKilledInstanceFailsItsCheckAndRetryKeepsUsingTheOther(t *testing.T) {
-	name := unique("kit-pair")
-	idA, idB := unique("a"), unique("b")
+	name := gosupport.Unique("kit-pair")
+	idA, idB := gosupport.Unique("a"), gosupport.Unique("b")
 	w := watch(t, name)
 	a, b := startService(t, name, idA, "http"), startService(t, name, idB, "http")
 	addrA, addrB := a.instance(t), b.instance(t)
@@ -279,7 +272,7 @@ func TestKilledInstanceFailsItsCheckAndRetryKeepsUsingTheOther(t *testing.T) {
 }
 
 func TestTCPCheckPassesWhileThePortListensAndFailsOnceItCloses(t *testing.T) {
-	name, id := unique("kit-tcp"), unique("a")
+	name, id := gosupport.Unique("kit-tcp"), gosupport.Unique("a")
 	w := watch(t, name)
 	p := startService(t, name, id, "tcp")
 	addr := p.instance(t)

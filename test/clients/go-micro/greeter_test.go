@@ -4,9 +4,8 @@
 package gomicro
 
 import (
+	"beacon.test/clients/gosupport"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,12 +60,6 @@ func setup(t *testing.T) {
 			panic(err)
 		}
 	})
-}
-
-func unique(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b)
 }
 
 func checkFile(t *testing.T, state string) string {
@@ -148,7 +141,7 @@ func awaitCallable(t *testing.T, name, nodeID string) {
 func TestCallsTheServiceThroughTheSelectorAndStoppingDeregistersIt(t *testing.T) {
 	t.Parallel()
 	setup(t)
-	name, id := unique("micro-greeter"), unique("n")
+	name, id := gosupport.Unique("micro-greeter"), gosupport.Unique("n")
 	nodeID := name + "-" + id
 	p := startGreeter(t, name, id, checkFile(t, "ok"))
 	awaitCallable(t, name, nodeID)
@@ -202,7 +195,7 @@ func TestCallsTheServiceThroughTheSelectorAndStoppingDeregistersIt(t *testing.T)
 func TestKilledServiceLeavesTheSelectorOnceItsTTLExpiresAndIsReapedLater(t *testing.T) {
 	t.Parallel() // waits out the reap; the other tests run meanwhile
 	setup(t)
-	name, id := unique("micro-killed"), unique("n")
+	name, id := gosupport.Unique("micro-killed"), gosupport.Unique("n")
 	nodeID := name + "-" + id
 	p := startGreeter(t, name, id, checkFile(t, "ok"))
 	awaitCallable(t, name, nodeID)
@@ -230,7 +223,7 @@ func TestKilledServiceLeavesTheSelectorOnceItsTTLExpiresAndIsReapedLater(t *test
 func TestFailingRegisterCheckDeregistersTheService(t *testing.T) {
 	t.Parallel()
 	setup(t)
-	name, id := unique("micro-check"), unique("n")
+	name, id := gosupport.Unique("micro-check"), gosupport.Unique("n")
 	nodeID := name + "-" + id
 	file := checkFile(t, "ok")
 	p := startGreeter(t, name, id, file)
@@ -262,7 +255,7 @@ func TestFailingRegisterCheckDeregistersTheService(t *testing.T) {
 func TestServiceWhoseRegisterCheckFailsAtStartIsNotRegisteredUntilItPasses(t *testing.T) {
 	t.Parallel()
 	setup(t)
-	name, id := unique("micro-late"), unique("n")
+	name, id := gosupport.Unique("micro-late"), gosupport.Unique("n")
 	nodeID := name + "-" + id
 	file := checkFile(t, "fail")
 	p := startGreeter(t, name, id, file)

@@ -6,8 +6,6 @@ package prometheus
 import (
 	"beacon.test/clients/gosupport"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -25,19 +23,6 @@ import (
 	"github.com/prometheus/prometheus/discovery/targetgroup"
 )
 
-func uniq(prefix string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return prefix + "-" + hex.EncodeToString(b)
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // targets is what discovery has told us so far: the latest group per source (service name), each
 // target with its group's labels (service, dc) merged in, as the scrape manager sees it.
 type targets map[string][]model.LabelSet
@@ -47,10 +32,10 @@ func discover(t *testing.T, conf consul.SDConfig) <-chan targets {
 	t.Helper()
 	reg := prom.NewRegistry()
 	metrics := conf.NewDiscovererMetrics(reg, discovery.NewRefreshMetrics(reg))
-	must(t, metrics.Register())
+	gosupport.Must(t, metrics.Register())
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	d, err := consul.NewDiscovery(&conf, logger, metrics)
-	must(t, err)
+	gosupport.Must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	groups, updates := make(chan []*targetgroup.Group), make(chan targets)
 	go d.Run(ctx, groups)
@@ -134,7 +119,7 @@ func sdConfig(t *testing.T) consul.SDConfig {
 
 func TestConsulSD(t *testing.T) {
 	c, err := api.NewClient(api.DefaultConfig())
-	must(t, err)
+	gosupport.Must(t, err)
 
 	type instance struct {
 		id, address string
@@ -159,7 +144,7 @@ func TestConsulSD(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			svc, node, otherNode := uniq("prom-api"), uniq("prom-node"), uniq("prom-node-r2")
+			svc, node, otherNode := gosupport.Unique("prom-api"), gosupport.Unique("prom-node"), gosupport.Unique("prom-node-r2")
 			register := func(node, rack string, in instance) {
 				_, err := c.Catalog().Register(&api.CatalogRegistration{
 					Node: node, Address: "10.44.0.1", NodeMeta: map[string]string{"rack": rack},
@@ -168,7 +153,7 @@ func TestConsulSD(t *testing.T) {
 						Meta: map[string]string{"scrape": "true"}},
 					Check: &api.AgentCheck{CheckID: in.id + ":alive", Name: "alive", Status: in.status, ServiceID: in.id},
 				}, nil)
-				must(t, err)
+				gosupport.Must(t, err)
 			}
 			// A node in another rack: left out by node_meta, present without it.
 			register(otherNode, "r2", instance{svc + "-r2", "10.55.0.1", 9200, []string{"metrics"}, api.HealthPassing})
@@ -203,7 +188,7 @@ func TestConsulSD(t *testing.T) {
 
 			// Deregistering the node (both of its instances) takes its targets away.
 			_, err := c.Catalog().Deregister(&api.CatalogDeregistration{Node: node}, nil)
-			must(t, err)
+			gosupport.Must(t, err)
 			gone := until(t, "targets removed", updates, func(s targets) bool { return len(s[svc]) == len(want)-1 })
 			if withNodeMeta {
 				return
