@@ -6,6 +6,7 @@ import { federationOf } from './federation/config';
 import { dotSegmentRefusal } from './http/dot-segments';
 import { INTERNAL_ERROR } from './http/errors';
 import { heartbeat } from './heartbeat';
+import { healthRead } from './health-read';
 import { kvRead } from './kv-read';
 import { kvWrite } from './kv-write';
 import { recordFastPath } from './metrics/registry';
@@ -18,7 +19,7 @@ export default {
     try {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       const started = Date.now();
-      const fast = dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await kvWrite(request, env));
+      const fast = dotSegmentRefusal(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await kvWrite(request, env)) ?? (await healthRead(request, env));
       if (!fast) return await app.fetch(request, env, ctx);
       recordFastPath(request, started);
       return fast;
