@@ -12,6 +12,9 @@ import type { PreparedQuery, ServiceQuery } from '../worker/consul/prepared-quer
 import type { AgentService } from '../worker/consul/service';
 import type { Session, SessionCreateRequest } from '../worker/consul/session';
 import type { TxnOp, TxnOutcome } from '../worker/consul/txn';
+import { summariseServices, uiInstances, type NodeInfo } from '../worker/consul/ui';
+import { applyFilter } from '../worker/http/filter';
+import { answerJson, selectEntries, selectionKey, type HealthSelection } from '../worker/http/health-selection';
 import { aclQuery, aclWriteTxn, expandToken, tokenOfSecret, type AclRead, type AclWrite } from './acl/acl';
 import { bootstrapIndex } from './acl/tokens';
 import { Agent } from './agent/agent';
@@ -19,6 +22,7 @@ import type { AgentServiceRegisterRequest } from './agent/writes';
 import * as q from './catalog/reads';
 import * as uiq from './catalog/ui-reads';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog/writes';
+import { AnswerTexts } from './engine/answer-texts';
 import { Clock } from './engine/clock';
 import { datacenterName } from './engine/datacenter-name';
 import { Indexes } from './engine/indexes';
@@ -59,6 +63,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   readonly timers: Timers;
   readonly writer: WritePath;
   readonly reads: Reads;
+  /** Answer texts shared by readers and watchers, per variant and index (engine/answer-texts.ts). */
+  readonly answers: AnswerTexts;
   readonly agent: Agent;
   /** The agent shards' link, when the AGENT_SHARD binding exists (durable-objects/shards/). */
   readonly shards?: ShardLink;
@@ -84,6 +90,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     const shards = (this.shards = env.AGENT_SHARD
       ? new ShardLink({ sql, storage: ctx.storage, agentNode: node, datacenter, namespace: env.AGENT_SHARD, count: shardCount(env) })
       : undefined);
+    this.answers = new AnswerTexts({ indexes, generation: () => watches.abandoned });
     this.agent = new Agent({ sql, read: this.read, writer, watches, metrics, timers, clock, node, address: env.AGENT_ADDRESS || '127.0.0.1', shards });
     this.sessions = new Sessions({ sql, indexes, writer, timers, clock, metrics, node });
     writer.hook(this.agent);
@@ -160,15 +167,32 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   catalogServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.catalogServiceNodes(this.read, name), p); }
   catalogNodeServices(node: string, p: BlockingParams) { return this.reads.blocking(q.catalogNodeServices(this.read, node), p); }
   healthServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.healthServiceNodes(this.read, name), p); }
-  /** For unfiltered watches (worker/http/shared-answers.ts): wait for a change, then fetch the text once per index. */
+  /** For watches (worker/http/shared-answers.ts): wait for a change, then fetch the text once per index. */
   healthServiceNodesIndex(name: string, p: BlockingParams) { return this.reads.blockingIndex(q.healthServiceNodes(this.read, name), p); }
-  healthServiceNodesJson(name: string) { return this.reads.sharedJson(q.healthServiceNodes(this.read, name)); }
+  /** The text of one selection (none: the whole list), built once per index of the service's rows. */
+  healthServiceNodesJson(name: string, selection?: HealthSelection) {
+    const query = q.healthServiceNodes(this.read, name);
+    const build = (entries: ServiceEntry[]) => (selection ? answerJson(selectEntries(entries, selection), selection.pretty) : JSON.stringify(entries));
+    return this.answers.text(query, selection ? selectionKey(selection) : '', () => this.reads.shared(query), build);
+  }
   healthNodeChecks(node: string, p: BlockingParams) { return this.reads.blocking(q.healthNodeChecks(this.read, node), p); }
   healthServiceChecks(name: string, p: BlockingParams) { return this.reads.blocking(q.healthServiceChecks(this.read, name), p); }
   healthChecksInState(state: string, p: BlockingParams) { return this.reads.blocking(q.healthChecksInState(this.read, state), p); }
   /** `/v1/internal/ui/*`: every node with its services and checks, or one node. */
   uiNodes(p: BlockingParams) { return this.reads.blocking(uiq.uiNodes(this.read), p); }
   uiNode(node: string, p: BlockingParams) { return this.reads.blocking(uiq.uiNode(this.read, node), p); }
+  /** The UI summaries as text, once per (catalog index, filter); the worker validated the filter. */
+  uiNodesIndex(p: BlockingParams) { return this.reads.blockingIndex(uiq.uiNodes(this.read), p); }
+  uiServicesJson(filter: string, pretty: boolean) {
+    const query = uiq.uiNodes(this.read);
+    const build = (nodes: NodeInfo[]) => answerJson(summariseServices(applyFilter(filter, uiInstances(nodes)), this.read.datacenter), pretty);
+    return this.answers.text(query, `services\u0000${pretty}\u0000${filter}`, () => this.reads.shared(query), build);
+  }
+  uiNodesJson(filter: string, pretty: boolean) {
+    const query = uiq.uiNodes(this.read);
+    const build = (nodes: NodeInfo[]) => answerJson(applyFilter(filter, nodes), pretty);
+    return this.answers.text(query, `nodes\u0000${pretty}\u0000${filter}`, () => this.reads.shared(query), build);
+  }
 
   // ---- the object itself -----------------------------------------------------------------------
   /** A bare round trip, for benchmarks: touches only memory. */

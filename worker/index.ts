@@ -8,7 +8,9 @@ import { federationOf } from './federation/config';
 import { dotSegmentRefusal } from './http/dot-segments';
 import { INTERNAL_ERROR } from './http/errors';
 import { heartbeat } from './heartbeat';
+import { healthRead } from './health-read';
 import { kvRead } from './kv-read';
+import { kvWrite } from './kv-write';
 import { recordFastPath } from './metrics/registry';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
@@ -19,7 +21,8 @@ export default {
     try {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       const started = Date.now();
-      const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env)) ?? (await heldWatch(request, env, ctx));
+      const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env))
+        ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await healthRead(request, env));
       if (!fast) return await app.fetch(request, env, ctx);
       recordFastPath(request, started);
       return fast;

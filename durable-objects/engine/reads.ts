@@ -1,6 +1,6 @@
 // Reads as values (`Query`: a key, the index rows it depends on, how to run it) and the one way they are
 // served: blocking on their rows (Consul's blockingQuery), with every reader at one raft index sharing one
-// run, and one JSON serialisation when the worker wants text.
+// run. Answers the worker wants as text are kept by engine/answer-texts.ts.
 import type { BlockingParams, Indexed } from '../../worker/consul/common';
 import type { Indexes } from './indexes';
 import type { Metrics } from './metrics';
@@ -43,18 +43,6 @@ export class Reads {
   /** Blocks like `blocking` but answers only the index: the worker fetches the answer once per index. */
   async blockingIndex<T>(query: Query<T>, params: BlockingParams): Promise<number> {
     return (await block(this.host.watches, params, query.rows, () => ({ index: this.shared(query).index, value: null }))).index;
-  }
-
-  /** A read as the JSON text the worker would send: every reader at one index shares one serialisation. */
-  sharedJson<T>(query: Query<T>): Indexed<string> {
-    return this.shared<string>({
-      key: `json:${query.key}`,
-      rows: query.rows,
-      read: () => {
-        const { index, value } = this.shared(query);
-        return { index, value: JSON.stringify(value) };
-      },
-    });
   }
 
   /** Reads made at the same raft index are identical: the watchers one write wakes share one run. */

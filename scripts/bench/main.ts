@@ -3,7 +3,8 @@
 // trip), then 1,000 blocking watchers woken by one write. Prints a table and rewrites BENCHMARKS.md.
 // BENCH_SECONDS (window per measurement, default 5) and BENCH_CONNECTIONS (default 4) tune the load;
 // BENCH_ONLY=ttl-pass,kv-put runs just those scenarios, prints them and leaves BENCHMARKS.md alone (the DNS
-// and federation scripts then skip themselves, unless BENCH_ONLY also names `dns` or `federation`).
+// and federation scripts then skip themselves, unless BENCH_ONLY also names `dns` or `federation`);
+// BENCH_ONLY=watchers runs scenario 4 alone, the same way.
 import { availableParallelism, cpus, release, type } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../start-local';
@@ -80,11 +81,13 @@ async function watchScenarios(server: Workerd): Promise<WatchRow[]> {
 const generatorCpu = (rows: LoadRow[]) => Math.max(...rows.flatMap((r) => [r.noop.clientCpu, r.bare.clientCpu, r.result.clientCpu]));
 
 async function main(): Promise<void> {
-  if (ONLY && !SCENARIOS.some((s) => ONLY.includes(s.key))) return void console.log(`bench http: skipped (BENCH_ONLY=${ONLY.join(',')})`);
+  const watchersOnly = ONLY?.includes('watchers');
+  if (ONLY && !watchersOnly && !SCENARIOS.some((s) => ONLY.includes(s.key))) return void console.log(`bench http: skipped (BENCH_ONLY=${ONLY.join(',')})`);
   const started = Date.now();
   const run = await benchSession('http', HARD_LIMIT_MS, async ({ server }): Promise<Run | undefined> => {
     await seed(server.urls.beacon);
     const rows = await loadScenarios(server);
+    if (watchersOnly) await watchScenarios(server);
     if (ONLY) return undefined;
     const watches = await watchScenarios(server);
     const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';

@@ -1,8 +1,9 @@
 // `npm run bench:ui` (and the last part of `npm run bench`): the services page with 1,000 services × 10
 // instances under wrangler dev, in Debian's Chromium. Measures (1) time from navigation start until the
 // list is drawn and until a search typed right then has filtered it, and the rows in the DOM; (2) the
-// page's JS heap (after a forced GC) over BENCH_UI_MINUTES of live check flips (BENCH_UI_RATE writes/s).
-import { mkdtemp, rm } from 'node:fs/promises';
+// page's JS heap (after a forced GC) over BENCH_UI_MINUTES (or `--minutes N`) of live check flips
+// (BENCH_UI_RATE writes/s). BENCH_UI_SAMPLES=<file> appends each sample there as a JSON line as it is taken.
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +14,9 @@ import { startLocal } from '../start-local';
 const SERVICES = Number(process.env.BENCH_UI_SERVICES) || 1000;
 const INSTANCES = 10;
 const NODES = 200;
-const MINUTES = Number(process.env.BENCH_UI_MINUTES) || 10;
+const flag = (name: string) => { const at = process.argv.indexOf(`--${name}`); return at > 0 ? process.argv[at + 1] : undefined; };
+const MINUTES = Number(flag('minutes') ?? process.env.BENCH_UI_MINUTES) || 10;
+const SAMPLES_FILE = process.env.BENCH_UI_SAMPLES;
 const RATE = Number(process.env.BENCH_UI_RATE) || 2;
 const SAMPLE_S = 30;
 const CONCURRENCY = Number(process.env.BENCH_UI_CONCURRENCY) || 32;
@@ -23,6 +26,8 @@ type Doc = { document: { querySelector(s: string): { dataset: Record<string, str
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-ui-'));
   const server = await startLocal({ port: await freePort(), persistTo: dir, quiet: true });
+  // Said at once, so a run cut short by a dead server says how it died.
+  server.process.once('exit', (code, signal) => console.error(`bench ui: Beacon (pid ${server.process.pid}) exited: code ${code}, signal ${signal}`));
   const put = async (path: string, body: unknown) => {
     const res = await fetch(server.url + path, { method: 'PUT', body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`bench ui: PUT ${path}: ${res.status} ${await res.text()}`);
@@ -70,9 +75,14 @@ async function main() {
       const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
       return { heapMb: get('JSHeapUsedSize') / 2 ** 20, nodes: get('Nodes'), listeners: get('JSEventListeners') };
     };
-    const samples = [{ t: 0, ...(await heap()) }];
+    const record = async (sample: { t: number; heapMb: number; nodes: number; listeners: number }) => {
+      samples.push(sample);
+      if (SAMPLES_FILE) await appendFile(SAMPLES_FILE, JSON.stringify({ at: new Date().toISOString(), writes, ...sample }) + '\n');
+    };
+    const samples: { t: number; heapMb: number; nodes: number; listeners: number }[] = [];
     const end = Date.now() + MINUTES * 60_000;
     let writes = 0;
+    await record({ t: 0, ...(await heap()) });
     let nextSample = Date.now() + SAMPLE_S * 1000;
     while (Date.now() < end) {
       const s = Math.floor(Math.random() * SERVICES), i = Math.floor(Math.random() * INSTANCES);
@@ -80,11 +90,11 @@ async function main() {
       writes++;
       await sleep(1000 / RATE);
       if (Date.now() >= nextSample) {
-        samples.push({ t: Math.round((Date.now() - (end - MINUTES * 60_000)) / 1000), ...(await heap()) });
+        await record({ t: Math.round((Date.now() - (end - MINUTES * 60_000)) / 1000), ...(await heap()) });
         nextSample += SAMPLE_S * 1000;
       }
     }
-    samples.push({ t: MINUTES * 60, ...(await heap()) });
+    await record({ t: MINUTES * 60, ...(await heap()) });
     const first = samples[1] ?? samples[0], last = samples[samples.length - 1];
     const max = Math.max(...samples.map((x) => x.heapMb));
     console.log(`bench ui: ${MINUTES} min of live updates, ${writes} check flips: JS heap after GC ${samples[0].heapMb.toFixed(2)} MB at start, ${first.heapMb.toFixed(2)} MB at ${first.t} s, ${last.heapMb.toFixed(2)} MB at the end (max ${max.toFixed(2)} MB); DOM nodes ${samples[0].nodes} → ${last.nodes}; listeners ${samples[0].listeners} → ${last.listeners}`);

@@ -33,7 +33,7 @@ beforeAll(async () => {
   sessionId = (await ok<{ ID: string }>(as(MANAGEMENT_TOKEN, '/v1/session/create', { body: {} }))).ID;
 });
 
-type Row = { name: string; token?: () => string; method?: string; path: () => string; body?: () => unknown; status: number; text?: () => string | RegExp; check?: (body: any) => void; filtered?: boolean };
+type Row = { name: string; token?: () => string; method?: string; path: () => string; body?: () => unknown; headers?: Record<string, string>; status: number; text?: () => string | RegExp; check?: (body: any) => void; filtered?: boolean };
 const deniedText = (perm: string, on?: string) => () =>
   `Permission denied: token with AccessorID '${t.accessor}' lacks permission '${perm}'${on === undefined ? '' : ` on ${JSON.stringify(on)}`}`;
 
@@ -69,6 +69,10 @@ const ROWS: Row[] = [
   { name: 'kv recurse: nothing readable is a 404', path: () => `/v1/kv/${D}?recurse`, status: 404 },
   { name: 'kv put: own key', path: () => `/v1/kv/${W}/b`, body: () => 'x', status: 200 },
   { name: 'kv put: other key', path: () => `/v1/kv/${D}/b`, body: () => 'x', status: 403, text: deniedText('key:write', `${D}/b`) },
+  // A declared Content-Length (as HTTP clients send) takes the write fast path (worker/kv-write.ts).
+  { name: 'kv put (fast path): own key', path: () => `/v1/kv/${W}/c`, body: () => 'x', headers: { 'Content-Length': '1' }, status: 200 },
+  { name: 'kv put (fast path): other key', path: () => `/v1/kv/${D}/c`, body: () => 'x', headers: { 'Content-Length': '1' }, status: 403, text: deniedText('key:write', `${D}/c`) },
+  { name: 'kv put (fast path): unknown token', token: () => crypto.randomUUID(), path: () => `/v1/kv/${W}/c`, body: () => 'x', headers: { 'Content-Length': '1' }, status: 403, text: () => 'ACL not found' },
   { name: 'kv delete recurse: own prefix', method: 'DELETE', path: () => `/v1/kv/${W}/b?recurse`, status: 200 },
   { name: 'kv delete recurse: everything', method: 'DELETE', path: () => '/v1/kv/?recurse', status: 403, text: deniedText('key:write', '') },
   { name: 'txn: a denied write fails the transaction', path: () => '/v1/txn', body: () => [{ KV: { Verb: 'set', Key: `${W}/t`, Value: '' } }, { KV: { Verb: 'set', Key: `${D}/t`, Value: '' } }], status: 409, check: (b) => expect(b.Errors).toEqual([{ OpIndex: 1, What: deniedText('key:write', `${D}/t`)() }]) },
@@ -101,7 +105,7 @@ const ROWS: Row[] = [
 describe('enforcement, one row per endpoint family', () => {
   it.each(ROWS.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
     const body = row.body?.();
-    const res = await as(row.token ? row.token() : t.secret, row.path(), { method: row.method, body });
+    const res = await as(row.token ? row.token() : t.secret, row.path(), { method: row.method, body, headers: row.headers });
     const text = await res.text();
     expect(res.status, text).toBe(row.status);
     expect(res.headers.get('X-Consul-Default-ACL-Policy')).toBe('deny');

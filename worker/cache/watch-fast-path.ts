@@ -9,6 +9,7 @@ import type { Env } from '../env';
 import { aclHeaders } from '../http/acl';
 import { DEFAULT_WAIT_MS, MAX_WAIT_MS } from '../http/blocking';
 import { indexHeaders } from '../http/meta';
+import { healthAnswerKey, healthIndexKey, PLAIN_SELECTION } from '../http/health-selection';
 import { sharedAnswer } from '../http/shared-answers';
 import { decoded, plainRequest } from '../plain-request';
 import { chooseDatacenter, datacenterStub } from '../federation/choose';
@@ -33,9 +34,8 @@ export async function heldWatch(request: Request, env: Env, ctx: ExecutionContex
   const waitMs = Math.min(parsed && parsed > 0 ? parsed : DEFAULT_WAIT_MS, Number(env.MAX_WAIT_MS) || MAX_WAIT_MS);
   const params = { minIndex: Number(indexText), waitMs: waitMs + Math.random() * (waitMs / 16) };
   // The same keys as the route in worker/routes/health.ts, so both share one call and one text.
-  const key = `${dc.name}\u0000health.service:${name.toLowerCase()}`;
-  const woke = await heldIndex(key, params, (p) => stub.healthServiceNodesIndex(name, p), (p) => ctx.waitUntil(p));
-  const { index, value } = await sharedAnswer(key, woke, () => stub.healthServiceNodesJson(name));
+  const woke = await heldIndex(healthIndexKey(dc.name, name), params, (p) => stub.healthServiceNodesIndex(name, p), (p) => ctx.waitUntil(p));
+  const { index, value } = await sharedAnswer(healthAnswerKey(dc.name, name, PLAIN_SELECTION), woke, () => stub.healthServiceNodesJson(name, PLAIN_SELECTION));
   return new Response(value, {
     headers: { ...aclHeaders(env), 'X-Consul-Effective-Consistency': 'leader', ...indexHeaders(index), 'Content-Type': 'application/json' },
   });

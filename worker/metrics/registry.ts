@@ -27,9 +27,9 @@ export const recordHttp: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
 };
 
-const FAST_PATH = /^https?:\/\/[^/]+\/(v1\/(?:kv|agent\/check\/(?:pass|warn|fail))\/)/;
+const FAST_PATH = /^https?:\/\/[^/]+\/(v1\/(?:kv|health\/service|agent\/check\/(?:pass|warn|fail))\/)/;
 
-/** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, worker/kv-read.ts), which skip the app. */
+/** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, kv-read.ts, kv-write.ts, health-read.ts), which skip the app. */
 export function recordFastPath(request: Request, started: number): void {
   const route = FAST_PATH.exec(request.url)?.[1];
   if (route) workerMetrics.sample('consul.api.http', Date.now() - started, { method: request.method, path: route.replace(/\//g, '_') });

@@ -1,0 +1,39 @@
+// A plain `PUT /v1/kv/<key>` (no parameter but `token`, a declared Content-Length within Consul's limit),
+// answered before the router as heartbeats and plain KV reads are: hono's routing and middleware were a
+// large share of a KV put (BENCHMARKS.md). `?cas`, `?flags`, `?acquire`, `?dc=`… and anything refused take
+// the full app, which answers a plain write the same way.
+import { denied, fastPathIdentity } from './acl/fast-path';
+import { aclSettings } from './acl/settings';
+import { KV_MAX_VALUE_BYTES, kvKeyProblem } from './consul/kv';
+import type { Env } from './env';
+import { aclHeaders } from './http/acl';
+import { bodyTooLarge } from './http/body';
+import { decoded, plainRequest, regionStub } from './plain-request';
+
+const PLAIN = new Set(['token']);
+
+const text = (env: Env, status: number, body: string) =>
+  new Response(body, { status, headers: { ...aclHeaders(env), 'Content-Type': 'text/plain; charset=UTF-8' } });
+
+/** The write's answer, or undefined when the request needs the full app. */
+export async function kvWrite(request: Request, env: Env): Promise<Response | undefined> {
+  if (request.method !== 'PUT') return undefined;
+  const declared = request.headers.get('Content-Length');
+  // No declared length (chunked) or one over the limit: the full app reads and refuses as Consul does.
+  if (declared === null || !/^\d+$/.test(declared) || Number(declared) > KV_MAX_VALUE_BYTES) return undefined;
+  const plain = plainRequest(request, '/v1/kv/', PLAIN);
+  const key = plain && decoded(plain.rawTail);
+  const stub = key && !kvKeyProblem(key) && regionStub(request, env);
+  if (!key || !stub) return undefined;
+  if (aclSettings(env).enabled) {
+    // ACLs: key:write on the key, as the full app checks.
+    const identity = await fastPathIdentity(request, env, plain.params);
+    const refusal = typeof identity === 'string' ? identity : denied(identity, { resource: 'key', segment: key, access: 'write' });
+    if (refusal) return text(env, 403, refusal);
+  }
+  const value = await request.arrayBuffer();
+  if (value.byteLength > KV_MAX_VALUE_BYTES) return text(env, 413, bodyTooLarge(value.byteLength, KV_MAX_VALUE_BYTES).message);
+  const outcome = await stub.kvsApply({ Verb: 'set', Key: key, Value: value, Flags: '0' });
+  if (!outcome.ok) return text(env, outcome.status, outcome.reason);
+  return new Response(String(outcome.value), { headers: { ...aclHeaders(env), 'Content-Type': 'application/json' } });
+}
