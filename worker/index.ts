@@ -6,6 +6,7 @@ import { heldWatch } from './cache/watch-fast-path';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
 import { dotSegmentRefusal } from './http/dot-segments';
+import { drainUnread } from './http/drain';
 import { INTERNAL_ERROR } from './http/errors';
 import { heartbeat } from './heartbeat';
 import { healthRead } from './health-read';
@@ -23,8 +24,13 @@ export default {
       const started = Date.now();
       const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env))
         ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await healthRead(request, env));
-      if (!fast) return await app.fetch(request, env, ctx);
+      if (!fast) {
+        const response = await app.fetch(request, env, ctx);
+        await drainUnread(request);
+        return response;
+      }
       recordFastPath(request, started);
+      await drainUnread(request);
       return fast;
     } catch (err) {
       // The app answers its own errors (answerError); this catches what a fast path or the router throws.

@@ -23,6 +23,8 @@ export interface Guard {
   close(): Promise<void>;
 }
 
+const LINGER_MS = 2_000;
+
 class GuardedConnection implements RequestSink {
   private upstream: Socket | undefined;
   private readonly requests = new RequestStream(this);
@@ -91,7 +93,10 @@ class GuardedConnection implements RequestSink {
       }
     });
     upstream.on('end', () => this.onUpstreamEnd(upstream));
-    upstream.on('error', () => this.destroy());
+    // The runtime resets a connection it closed while a body was still arriving (it answered without
+    // reading it: a 405, a 413). What it answered has been passed on already; end the client gracefully
+    // instead of resetting it too, or the client loses that answer.
+    upstream.on('error', () => this.onUpstreamEnd(upstream));
     return upstream;
   }
 
@@ -125,6 +130,9 @@ class GuardedConnection implements RequestSink {
     if (this.ending) return;
     this.ending = true;
     this.client.end();
+    // Lingering close, as Go's server does: keep reading (and dropping) what the client still sends for a
+    // moment, so its unread bytes don't turn our FIN into a reset that destroys the answer in flight.
+    setTimeout(() => this.client.destroy(), LINGER_MS).unref();
   }
 
   destroy(): void {
