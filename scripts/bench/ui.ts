@@ -1,5 +1,5 @@
 // `npm run bench:ui` (and the last part of `npm run bench`): the services page with 1,000 services × 10
-// instances under wrangler dev, in Debian's Chromium. Measures (1) time from navigation start until the
+// instances under npm start's runtime (plain workerd, startLocal), in Debian's Chromium. Measures (1) time from navigation start until the
 // list is drawn and until a search typed right then has filtered it, and the rows in the DOM; (2) the
 // page's JS heap (after a forced GC) over BENCH_UI_MINUTES (or `--minutes N`) of live check flips
 // (BENCH_UI_RATE writes/s). BENCH_UI_SAMPLES=<file> appends each sample there as a JSON line as it is taken.
