@@ -2,18 +2,11 @@
 // answered before the router as heartbeats and plain KV reads are: hono's routing and middleware were a
 // large share of a KV put (BENCHMARKS.md). `?cas`, `?flags`, `?acquire`, `?dc=`… and anything refused take
 // the full app, which answers a plain write the same way.
-import { denied, fastPathIdentity } from './acl/fast-path';
-import { aclSettings } from './acl/settings';
-import { KV_MAX_VALUE_BYTES, kvKeyProblem } from './consul/kv';
+import { KV_MAX_VALUE_BYTES } from './consul/kv';
 import type { Env } from './env';
 import { aclHeaders } from './http/acl';
 import { bodyTooLarge } from './http/body';
-import { decoded, plainRequest, regionStub } from './plain-request';
-
-const PLAIN = new Set(['token']);
-
-const text = (env: Env, status: number, body: string) =>
-  new Response(body, { status, headers: { ...aclHeaders(env), 'Content-Type': 'text/plain; charset=UTF-8' } });
+import { plainKvTarget, plainText as text } from './kv-target';
 
 /** The write's answer, or undefined when the request needs the full app. */
 export async function kvWrite(request: Request, env: Env): Promise<Response | undefined> {
@@ -21,16 +14,9 @@ export async function kvWrite(request: Request, env: Env): Promise<Response | un
   const declared = request.headers.get('Content-Length');
   // No declared length (chunked) or one over the limit: the full app reads and refuses as Consul does.
   if (declared === null || !/^\d+$/.test(declared) || Number(declared) > KV_MAX_VALUE_BYTES) return undefined;
-  const plain = plainRequest(request, '/v1/kv/', PLAIN);
-  const key = plain && decoded(plain.rawTail);
-  const stub = key && !kvKeyProblem(key) && regionStub(request, env);
-  if (!key || !stub) return undefined;
-  if (aclSettings(env).enabled) {
-    // ACLs: key:write on the key, as the full app checks.
-    const identity = await fastPathIdentity(request, env, plain.params);
-    const refusal = typeof identity === 'string' ? identity : denied(identity, { resource: 'key', segment: key, access: 'write' });
-    if (refusal) return text(env, 403, refusal);
-  }
+  const target = await plainKvTarget(request, env, 'write');
+  if (!target || target instanceof Response) return target;
+  const { key, stub } = target;
   const value = await request.arrayBuffer();
   if (value.byteLength > KV_MAX_VALUE_BYTES) return text(env, 413, bodyTooLarge(value.byteLength, KV_MAX_VALUE_BYTES).message);
   const outcome = await stub.kvsApply({ Verb: 'set', Key: key, Value: value, Flags: '0' });
