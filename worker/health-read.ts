@@ -6,13 +6,13 @@
 import { fastPathIdentity } from './acl/fast-path';
 import { aclSettings } from './acl/settings';
 import type { Env } from './env';
-import { chooseDatacenter } from './federation/choose';
+import { chooseDatacenter, datacenterStub } from './federation/choose';
 import { aclHeaders } from './http/acl';
 import { parseGoBool } from './http/flags';
 import { healthAnswerKey, PLAIN_SELECTION, type HealthSelection } from './http/health-selection';
 import { indexHeaders } from './http/meta';
 import { freshAnswer } from './http/shared-answers';
-import { decoded, plainRequest, regionStub } from './plain-request';
+import { decoded, plainRequest } from './plain-request';
 
 const PLAIN = new Set(['token', 'passing']);
 
@@ -24,15 +24,15 @@ export async function healthRead(request: Request, env: Env): Promise<Response |
   const flag = plain?.params.get('passing');
   // `?passing` as the full app reads it (absent, empty, or a Go bool); anything else gets its 400 there.
   const passing = flag === null || flag === undefined ? false : flag === '' ? true : parseGoBool(flag);
-  const stub = name && passing !== undefined && regionStub(request, env);
-  if (!name || passing === undefined || !stub) return undefined;
+  const dc = name && passing !== undefined ? chooseDatacenter(env, request) : undefined;
+  const stub = dc && datacenterStub(env, dc.name);
+  if (!name || passing === undefined || !dc || !stub) return undefined;
   if (aclSettings(env).enabled) {
     const identity = await fastPathIdentity(request, env, plain.params);
     if (typeof identity === 'string' || !identity.management) return undefined;
   }
   const selection: HealthSelection = { ...PLAIN_SELECTION, passing };
-  const dc = chooseDatacenter(env, request)!.name;
-  const key = healthAnswerKey(dc, name, selection);
+  const key = healthAnswerKey(dc.name, name, selection);
   const { index, value } = await freshAnswer(key, () => stub.healthServiceNodesJson(name, selection));
   return new Response(value, {
     headers: { ...aclHeaders(env), ...indexHeaders(index), 'X-Consul-Effective-Consistency': 'leader', 'Content-Type': 'application/json' },
