@@ -6,8 +6,13 @@ import type { HealthStatus } from './consul/common';
 import type { DatacenterStub, Env } from './env';
 import type { Outcome } from '../durable-objects/engine/outcome';
 import { shardCount, shardName, shardOf, type ShardUpdate } from '../durable-objects/shards/shard-of';
+import { federationOf } from './federation/config';
 
-const shard = (env: Env, datacenter: string, index: number) => env.AGENT_SHARD!.getByName(shardName(datacenter, index));
+/** A datacenter's shard, placed by the datacenter's location hint as its Datacenter object is (federation/choose.ts). */
+function shard(env: Env, datacenter: string, index: number) {
+  const locationHint = federationOf(env).byName.get(datacenter.toLowerCase())?.locationHint;
+  return env.AGENT_SHARD!.getByName(shardName(datacenter, index), locationHint ? { locationHint } : undefined);
+}
 
 export async function agentCheckUpdate(
   env: Env, dc: DatacenterStub, datacenter: string, checkId: string, status: HealthStatus, output: string, owner?: string,
