@@ -1,7 +1,7 @@
 // Consul's agent config format for services: JSON and HCL decode to the same agent API bodies; unknown keys fail.
 import { describe, expect, it } from 'vitest';
 import { definitions } from './definitions';
-import { parseHcl } from './hcl';
+import { parseHclValues as parseHcl } from '../../worker/hcl/values';
 
 describe('service definition files', () => {
   it.each([
@@ -28,7 +28,22 @@ describe('service definition files', () => {
     expect(() => definitions(config)).toThrow(message);
   });
 
-  it.each([['service {', 'unexpected end of file'], ['a = "x', 'line 1: unterminated string'], ['a = ]', 'line 1: expected a value']])('HCL %j fails', (src, message) => {
+  // hcl v1's own texts, as Consul's agent prints them for a config file it cannot load.
+  it.each([
+    ['service {', 'At 1:11: object expected closing RBRACE got: EOF'],
+    ['a = "x', 'At 1:7: literal not terminated'],
+    ['a = ]', 'At 1:5: Unknown token: {Type:RBRACK Pos:1:5 Text:] JSON:false}'],
+    ['a = 1\na = 2', 'At 2:1: The argument "a" at 1:1 was already set. Each argument can only be defined once'],
+  ])('HCL %j fails', (src, message) => {
     expect(() => parseHcl(src)).toThrow(message);
+  });
+
+  it.each([
+    ['labels nest', 'service "web" { port = 1 }', { service: { web: { port: 1 } } }],
+    ['a repeated block is a list', 'check { ttl = "1s" }\ncheck { ttl = "2s" }', { check: [{ ttl: '1s' }, { ttl: '2s' }] }],
+    ['numbers as strconv reads them', 'a = 0755\nb = 0x1F\nc = -2.5e1\nd = true', { a: 493, b: 31, c: -25, d: true }],
+    ['lists of objects and a heredoc', 'l = [{ x = 1 }, "s"]\nh = <<EOF\nline\nEOF\n', { l: [{ x: 1 }, 's'], h: 'line\n' }],
+  ])('HCL values: %s', (_name, src, expected) => {
+    expect(parseHcl(src)).toEqual(expected);
   });
 });

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { definitions, type Definitions } from './definitions';
-import { parseHcl } from './hcl';
+import { parseHclValues } from '../../worker/hcl/values';
 
 export interface FileResult { file: string; definitions?: Definitions; error?: string }
 
@@ -18,7 +18,7 @@ export function loadFile(file: string): FileResult {
       } catch (err) {
         throw new Error(`invalid JSON: ${(err as Error).message}`);
       }
-    } else config = parseHcl(text);
+    } else config = parseHclValues(text);
     return { file, definitions: definitions(config) };
   } catch (err) {
     return { file, error: `Error loading ${file}: ${(err as Error).message}` };

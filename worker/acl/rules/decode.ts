@@ -2,10 +2,10 @@
 // decodeString, specialised to that one struct): names match case-insensitively, unknown names
 // are ignored, `x "a" {…}`, `x = { "a" = {…} }` and JSON's forms all land in the same list, and a
 // scalar may be a string, number or bool (decoded to its text). Errors keep hcl's wording.
-import { at, goType, nodePos, tokenValue, type Node, type ObjectItem, type ObjectList } from './ast';
-import { parseHcl } from './hcl';
-import type { Pos } from './lexer';
-import { parseJson } from './json';
+import { at, goType, nodePos, tokenValue, type Node, type ObjectItem, type ObjectList } from '../../hcl/ast';
+import { parseHcl } from '../../hcl/hcl';
+import type { Pos } from '../../hcl/lexer';
+import { parseJson } from '../../hcl/json';
 
 /** The labelled blocks, in the order of acl.PolicyRules' fields (errors report the first in this order). */
 export const BLOCKS = [

@@ -1,7 +1,7 @@
-// Consul's ACL rule language and authorizer: pure, imports nothing from the rest of Beacon.
+// Consul's ACL rule language and authorizer: pure, imports nothing from the rest of Beacon but hcl v1 (worker/hcl).
 // parseRules = acl.NewPolicyFromSource (hcl.Decode + Validate); authorizerFor = MergePolicies +
 // the policy authorizer chained to the default policy. Decisions are documented in README.md here.
-import { ParseError } from './ast';
+import { ParseError } from '../../hcl/ast';
 import { PolicyAuthorizer, mergePolicies, type Need, type Tree } from './authorizer';
 import { decodeRules, type RawPolicy } from './decode';
 import { validate } from './validate';
