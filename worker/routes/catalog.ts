@@ -62,6 +62,11 @@ endpoint(catalog, ['GET'], '/nodes', async (c) => {
 });
 
 endpoint(catalog, ['GET'], '/services', async (c) => {
+  // Only a filter needs the instances; the plain answer is kept per service in the object.
+  if (!c.req.query('filter') && !c.req.queries('node-meta')?.length) {
+    const { index, value } = await c.var.dc.catalogServices(blockingParams(c));
+    return indexedJson(c, value, index);
+  }
   const { index, value } = await c.var.dc.catalogAllInstances(blockingParams(c));
   const meta = nodeMetaMatcher(c);
   const services: Record<string, string[]> = {};
