@@ -169,7 +169,12 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   catalogNodes(p: BlockingParams) { return this.reads.blocking(q.catalogNodes(this.read), p); }
   catalogAllInstances(p: BlockingParams) { return this.reads.blocking(q.catalogAllInstances(this.read), p); }
   /** `/v1/catalog/services` without `?filter`/`?node-meta`: name → tags from the per-service aggregate. */
-  catalogServices(p: BlockingParams) { return this.reads.blocking(q.catalogServices(this.read, this.serviceTags), p); }
+  catalogServicesIndex(p: BlockingParams) { return this.reads.blockingIndex(q.catalogServices(this.read, this.serviceTags), p); }
+  /** Its text, built once per index of the services table: a read is then a copy. */
+  catalogServicesJson(pretty: boolean) {
+    const query = q.catalogServices(this.read, this.serviceTags);
+    return this.answers.text(query, pretty ? 'pretty' : '', () => this.reads.shared(query), (value) => answerJson(value, pretty));
+  }
   catalogServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.catalogServiceNodes(this.read, name), p); }
   catalogNodeServices(node: string, p: BlockingParams) { return this.reads.blocking(q.catalogNodeServices(this.read, node), p); }
   healthServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.healthServiceNodes(this.read, name), p); }

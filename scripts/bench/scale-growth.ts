@@ -25,7 +25,7 @@ export const dcStats = async (server: Workerd): Promise<DcStats> => {
   return (await res.json()) as DcStats;
 };
 
-export const instance = (i: number) => ({ ID: `inst-${i}`, Name: `svc-${i % SERVICES}`, Tags: [`t${i % 7}`], Port: 8080, Check: { TTL: '1h', Status: 'passing' } });
+export const instance = (i: number) => ({ ID: `inst-${i}`, Name: `svc-${i % SERVICES}`, Tags: [`t${(i % SERVICES) % 7}`], Port: 8080, Check: { TTL: '1h', Status: 'passing' } });
 const randomBelow = (n: number) => Math.floor(Math.random() * n);
 export const heartbeat = (checks: number) => (): Call => ({ method: 'PUT', path: `/v1/agent/check/pass/service:inst-${randomBelow(checks)}` });
 

@@ -123,6 +123,7 @@ const FOLD = `/v1/catalog/services?filter=${encodeURIComponent('ServiceID != "-"
 async function expectSameAsFold(dc = 'dc1'): Promise<Record<string, string[]>> {
   const [plain, fold] = [await text('/v1/catalog/services', dc), await text(FOLD, dc)];
   expect(plain).toEqual(fold);
+  expect(await text('/v1/catalog/services?pretty', dc)).toEqual(await text(`${FOLD}&pretty`, dc));
   return JSON.parse(plain.text);
 }
 
