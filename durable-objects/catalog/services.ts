@@ -57,9 +57,14 @@ export function upsertService(tx: Tx, node: string, service: ServiceDefinition):
     node, service.ID, service.Service, body, tx.index, tx.index,
   );
   tx.touched.add(TABLE_SERVICES).add(serviceRow(service.Service)).add(nodeRow(node));
-  noteService(tx, service.Service);
+  tx.services ??= new Set();
+  const tags = (b: string) => JSON.stringify((JSON.parse(b) as ServiceDefinition).Tags ?? []);
+  // Only a new instance, a rename or new tags change the catalog/services answer.
+  if (!existing || existing.service_name !== service.Service || tags(existing.body) !== JSON.stringify(service.Tags ?? [])) {
+    noteService(tx, service.Service);
+    if (existing) noteService(tx, existing.service_name);
+  }
   if (existing) {
-    noteService(tx, existing.service_name);
     tx.touched.add(serviceRow(existing.service_name));
     // Checks of a renamed or retagged service report its new name and tags.
     if (tx.sql.exec('SELECT 1 FROM checks WHERE node = ? AND service_id = ? LIMIT 1', node, service.ID).toArray().length) {

@@ -40,6 +40,15 @@ const CASES: Case[] = [
     answer: { '$-api': ['green', 'v1'] },
   },
   {
+    name: 'a change to anything but the name and tags keeps the answer',
+    steps: [
+      { agent: { ID: '$-1', Name: '$-meta', Tags: ['a'] } },
+      { catalog: '$-n1', service: { Service: '$-meta', ID: '$-2', Tags: ['b'] } },
+      { agent: { ID: '$-1', Name: '$-meta', Tags: ['a'], Port: 81 } as never },
+    ],
+    answer: { '$-meta': ['a', 'b'] },
+  },
+  {
     name: 'renaming an instance moves it; the old name goes with its last instance',
     steps: [
       { agent: { ID: '$-1', Name: '$-old', Tags: ['t'] } },
