@@ -21,6 +21,7 @@ import { Agent } from './agent/agent';
 import type { AgentServiceRegisterRequest } from './agent/writes';
 import * as q from './catalog/reads';
 import * as uiq from './catalog/ui-reads';
+import { ServiceTags } from './catalog/service-tags';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog/writes';
 import { AnswerTexts } from './engine/answer-texts';
 import { Clock } from './engine/clock';
@@ -66,6 +67,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   /** Answer texts shared by readers and watchers, per variant and index (engine/answer-texts.ts). */
   readonly answers: AnswerTexts;
   readonly agent: Agent;
+  /** `/v1/catalog/services`' name → tags, refreshed per service written (catalog/service-tags.ts). */
+  readonly serviceTags: ServiceTags;
   /** The agent shards' link, when the AGENT_SHARD binding exists (durable-objects/shards/). */
   readonly shards?: ShardLink;
   readonly sessions: Sessions;
@@ -94,6 +97,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     this.agent = new Agent({ sql, read: this.read, writer, watches, metrics, timers, clock, node, address: env.AGENT_ADDRESS || '127.0.0.1', shards });
     this.sessions = new Sessions({ sql, indexes, writer, timers, clock, metrics, node });
     writer.hook(this.agent);
+    writer.hook((this.serviceTags = new ServiceTags({ sql, generation: () => watches.abandoned })));
     writer.hook(this.sessions);
     writer.hook({ committed: (tx) => this.lockDelays.apply(tx.lockDelays) });
     this.tombstones = new TombstoneReaper({ sql, timers, clock });
@@ -164,6 +168,13 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   }
   catalogNodes(p: BlockingParams) { return this.reads.blocking(q.catalogNodes(this.read), p); }
   catalogAllInstances(p: BlockingParams) { return this.reads.blocking(q.catalogAllInstances(this.read), p); }
+  /** `/v1/catalog/services` without `?filter`/`?node-meta`: name → tags from the per-service aggregate. */
+  catalogServicesIndex(p: BlockingParams) { return this.reads.blockingIndex(q.catalogServices(this.read, this.serviceTags), p); }
+  /** Its text, built once per index of the services table: a read is then a copy. */
+  catalogServicesJson(pretty: boolean) {
+    const query = q.catalogServices(this.read, this.serviceTags);
+    return this.answers.text(query, pretty ? 'pretty' : '', () => this.reads.shared(query), (value) => answerJson(value, pretty));
+  }
   catalogServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.catalogServiceNodes(this.read, name), p); }
   catalogNodeServices(node: string, p: BlockingParams) { return this.reads.blocking(q.catalogNodeServices(this.read, node), p); }
   healthServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.healthServiceNodes(this.read, name), p); }

@@ -10,9 +10,10 @@ import { readBody } from '../http/body';
 import { endpoint } from '../http/endpoint';
 import { ConsulError, serverError, unwrap } from '../http/errors';
 import { applyFilter } from '../http/filter';
-import { consistencyMode } from '../http/flags';
-import { indexedJson, json } from '../http/meta';
+import { consistencyMode, has } from '../http/flags';
+import { indexedJson, json, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
+import { freshAnswer, sharedAnswer } from '../http/shared-answers';
 import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
 import { toCatalogCheck } from '../registration/check';
 import { toServiceDefinition, validateMeta } from '../registration/service';
@@ -62,6 +63,19 @@ endpoint(catalog, ['GET'], '/nodes', async (c) => {
 });
 
 endpoint(catalog, ['GET'], '/services', async (c) => {
+  // Only a filter needs the instances; the plain answer is kept per service in the object, as text per
+  // index (worker/http/shared-answers.ts): a watch learns its index, then shares the text fetched for it.
+  if (!c.req.query('filter') && !c.req.queries('node-meta')?.length) {
+    const params = blockingParams(c);
+    const pretty = has(c, 'pretty');
+    const key = `${c.var.dcName}\u0000catalog.services\u0000${pretty}`;
+    const fetchText = () => c.var.dc.catalogServicesJson(pretty);
+    const { index, value } = params.minIndex > 0
+      ? await sharedAnswer(key, await c.var.dc.catalogServicesIndex(params), fetchText)
+      : await freshAnswer(key, fetchText);
+    setIndex(c, index);
+    return c.body(value, 200, { 'Content-Type': 'application/json' });
+  }
   const { index, value } = await c.var.dc.catalogAllInstances(blockingParams(c));
   const meta = nodeMetaMatcher(c);
   const services: Record<string, string[]> = {};
