@@ -5,6 +5,7 @@ import { isUuid } from '../consul/common';
 import type { AppEnv } from '../env';
 import { datacentersByDistance } from '../federation/distance';
 import { authorize } from '../http/acl';
+import { heldRead } from '../cache/held-read';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
 import { endpoint } from '../http/endpoint';
@@ -56,13 +57,13 @@ endpoint(catalog, ['PUT'], '/deregister', async (c) => {
 endpoint(catalog, ['GET'], '/datacenters', (c) => json(c, datacentersByDistance(c.var.federation, c.var.dcName)));
 
 endpoint(catalog, ['GET'], '/nodes', async (c) => {
-  const { index, value } = await c.var.dc.catalogNodes(blockingParams(c));
+  const { index, value } = await heldRead(c, 'catalogNodes', [], blockingParams(c), (p) => c.var.dc.catalogNodes(p));
   const meta = nodeMetaMatcher(c);
   return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((n) => meta(n.Meta))), index);
 });
 
 endpoint(catalog, ['GET'], '/services', async (c) => {
-  const { index, value } = await c.var.dc.catalogAllInstances(blockingParams(c));
+  const { index, value } = await heldRead(c, 'catalogAllInstances', [], blockingParams(c), (p) => c.var.dc.catalogAllInstances(p));
   const meta = nodeMetaMatcher(c);
   const services: Record<string, string[]> = {};
   for (const instance of applyFilter(c.req.query('filter'), value.filter((s) => meta(s.NodeMeta)))) {
@@ -73,7 +74,8 @@ endpoint(catalog, ['GET'], '/services', async (c) => {
 });
 
 endpoint(catalog, ['GET'], '/service/:name{.+}', async (c) => {
-  const { index, value } = await c.var.dc.catalogServiceNodes(pathTail(c, '/v1/catalog/service/'), blockingParams(c));
+  const name = pathTail(c, '/v1/catalog/service/');
+  const { index, value } = await heldRead(c, 'catalogServiceNodes', [name], blockingParams(c), (p) => c.var.dc.catalogServiceNodes(name, p));
   const [tags, meta] = [tagMatcher(c), nodeMetaMatcher(c)];
   return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((s) => tags(s.ServiceTags) && meta(s.NodeMeta))), index);
 });
