@@ -3,7 +3,7 @@
 // worker measured just before it (ROUNDS alternations, the median shown), beside the plain and `?stale`
 // reads; (2) WATCHERS identical blocking queries on one service: how many calls the object holds while they
 // are parked, workerd's RSS per parked watcher, and each watcher's wait after one write. Prints its figures
-// (the lead records them in BENCHMARKS.md). BENCH_CACHE_WATCHERS (default 10000) and BENCH_SECONDS tune it.
+// (the lead records them in BENCHMARKS.md). BENCH_CACHE_WATCHERS (default 10000; 0 skips the watchers), BENCH_ROUNDS and BENCH_SECONDS tune it.
 import { readFileSync } from 'node:fs';
 import { Http1Connection } from './http1';
 import { closedLoop, type Call, type LoadResult } from './load';
@@ -15,7 +15,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS) || 5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS) || 4;
 // BENCH_CACHE_WATCHERS=0 measures the reads only (a quick profile of the hit path).
 const WATCHERS = process.env.BENCH_CACHE_WATCHERS ? Number(process.env.BENCH_CACHE_WATCHERS) : 10_000;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const INSTANCES = 100;
 const HARD_LIMIT_MS = 10 * 60_000;
 

@@ -20,10 +20,10 @@ import { type Entry, lookup, touch } from './store';
 /** Parameters that need the full app even on a hit. */
 const JUDGED = ['index', 'wait', 'stale', 'max_stale', 'consistent', 'ns', 'partition'];
 
-/** What a request reads, by its URL and token headers: `?dc=` as given and the key without the datacenter; null: not a hit candidate. */
+/** What a request reads, by its URL and token headers: `?dc=` as given and the key after its datacenter; null: not a hit candidate. */
 interface Target {
   dc: string | undefined;
-  key: (dcName: string) => string;
+  keyAfterDc: string;
 }
 const targets = new Map<string, Target | null>();
 const MAX_TARGETS = 1024;
@@ -33,7 +33,7 @@ function targetOf(request: Request, url: string, queryAt: number): Target | null
   const params = new URLSearchParams(url.slice(queryAt + 1));
   if (!params.has('cached') || JUDGED.some((name) => params.has(name))) return null;
   const token = fastPathToken(request, params);
-  return { dc: params.get('dc') || undefined, key: (dcName) => cacheKey(url, dcName, token) };
+  return { dc: params.get('dc') || undefined, keyAfterDc: cacheKey(url, '', token) };
 }
 
 /** The hit's answer, or undefined when the full app must answer. */
@@ -53,24 +53,19 @@ export function cachedHit(request: Request, env: Env): Response | undefined {
   if (!target) return undefined;
   // Per request: the datacenter may follow the request's region.
   const dc = chooseDatacenter(env, request, target.dc);
-  const entry = dc && lookup(target.key(dc.name));
+  const entry = dc && lookup(dc.name.toLowerCase() + target.keyAfterDc);
   if (!entry || !(entry.fetchedAt > 0) || !isFresh(entry)) return undefined;
   const now = Date.now();
   touch(entry, now);
-  const gzip = entry.gzip && acceptsGzip(headers.get('Accept-Encoding'));
+  const accept = headers.get('Accept-Encoding');
+  const gzip = entry.gzip && (accept === 'gzip' || acceptsGzip(accept));
   const prepared = (entry.hitHeaders ??= hitHeaders(entry, env));
-  const response = gzip
-    ? new Response(entry.gzip, { headers: prepared.gzip, encodeBody: 'manual' })
-    : new Response(entry.body, { headers: prepared.identity });
-  response.headers.set('X-Consul-LastContact', lastContact(entry, now));
-  response.headers.set('Age', String(ageSeconds(entry, now)));
-  return response;
+  // The entry's list plus the two headers that change with the clock.
+  const list = [...(gzip ? prepared.gzip : prepared.identity), ['X-Consul-LastContact', lastContact(entry, now)], ['Age', String(ageSeconds(entry, now))]];
+  return gzip ? new Response(entry.gzip, { headers: list, encodeBody: 'manual' }) : new Response(entry.body, { headers: list });
 }
 
-function hitHeaders(entry: Entry, env: Env): { identity: Headers; gzip: Headers } {
-  const identity = new Headers({ ...aclHeaders(env), ...entryHeaders(entry), 'X-Cache': 'HIT' });
-  const gzip = new Headers(identity);
-  gzip.set('Content-Encoding', 'gzip');
-  gzip.set('Vary', 'Accept-Encoding');
-  return { identity, gzip };
+function hitHeaders(entry: Entry, env: Env): { identity: [string, string][]; gzip: [string, string][] } {
+  const identity = Object.entries({ ...aclHeaders(env), ...entryHeaders(entry), 'X-Cache': 'HIT' });
+  return { identity, gzip: [...identity, ['Content-Encoding', 'gzip'], ['Vary', 'Accept-Encoding']] };
 }
