@@ -42,9 +42,10 @@ export class Http1Connection {
   }
 
   /** Sends one request; resolves when its whole response has arrived. */
-  request(method: string, path: string, body?: string): Promise<Reply> {
+  /** `headers`: extra header lines, each ending in CRLF. */
+  request(method: string, path: string, body?: string, headers = ''): Promise<Reply> {
     if (this.pending) return Promise.reject(new Error('request already in flight on this connection'));
-    const length = body === undefined ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+    const length = `${headers}${body === undefined ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`}`;
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject, firstByteAt: 0 };
       this.socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\n${length}\r\n${body ?? ''}`);

@@ -5,6 +5,8 @@ import { isUuid } from '../consul/common';
 import type { AppEnv } from '../env';
 import { datacentersByDistance } from '../federation/distance';
 import { authorize } from '../http/acl';
+import { heldIndex } from '../cache/coalesce';
+import { heldRead } from '../cache/held-read';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
 import { endpoint } from '../http/endpoint';
@@ -57,7 +59,7 @@ endpoint(catalog, ['PUT'], '/deregister', async (c) => {
 endpoint(catalog, ['GET'], '/datacenters', (c) => json(c, datacentersByDistance(c.var.federation, c.var.dcName)));
 
 endpoint(catalog, ['GET'], '/nodes', async (c) => {
-  const { index, value } = await c.var.dc.catalogNodes(blockingParams(c));
+  const { index, value } = await heldRead(c, 'catalogNodes', [], blockingParams(c), (p) => c.var.dc.catalogNodes(p));
   const meta = nodeMetaMatcher(c);
   return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((n) => meta(n.Meta))), index);
 });
@@ -71,12 +73,12 @@ endpoint(catalog, ['GET'], '/services', async (c) => {
     const key = `${c.var.dcName}\u0000catalog.services\u0000${pretty}`;
     const fetchText = () => c.var.dc.catalogServicesJson(pretty);
     const { index, value } = params.minIndex > 0
-      ? await sharedAnswer(key, await c.var.dc.catalogServicesIndex(params), fetchText)
+      ? await sharedAnswer(key, await heldIndex(`${c.var.dcName}\u0000catalog.services`, params, (p) => c.var.dc.catalogServicesIndex(p), (p) => c.executionCtx.waitUntil(p)), fetchText)
       : await freshAnswer(key, fetchText);
     setIndex(c, index);
     return c.body(value, 200, { 'Content-Type': 'application/json' });
   }
-  const { index, value } = await c.var.dc.catalogAllInstances(blockingParams(c));
+  const { index, value } = await heldRead(c, 'catalogAllInstances', [], blockingParams(c), (p) => c.var.dc.catalogAllInstances(p));
   const meta = nodeMetaMatcher(c);
   const services: Record<string, string[]> = {};
   for (const instance of applyFilter(c.req.query('filter'), value.filter((s) => meta(s.NodeMeta)))) {
@@ -87,7 +89,8 @@ endpoint(catalog, ['GET'], '/services', async (c) => {
 });
 
 endpoint(catalog, ['GET'], '/service/:name{.+}', async (c) => {
-  const { index, value } = await c.var.dc.catalogServiceNodes(pathTail(c, '/v1/catalog/service/'), blockingParams(c));
+  const name = pathTail(c, '/v1/catalog/service/');
+  const { index, value } = await heldRead(c, 'catalogServiceNodes', [name], blockingParams(c), (p) => c.var.dc.catalogServiceNodes(name, p));
   const [tags, meta] = [tagMatcher(c), nodeMetaMatcher(c)];
   return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((s) => tags(s.ServiceTags) && meta(s.NodeMeta))), index);
 });

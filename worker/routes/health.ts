@@ -10,6 +10,7 @@ import { healthAnswerKey, healthIndexKey, healthSelection } from '../http/health
 import { indexedJson, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
 import { heldIndex } from '../cache/coalesce';
+import { heldRead } from '../cache/held-read';
 import { freshAnswer, sharedAnswer } from '../http/shared-answers';
 
 export const health = new Hono<AppEnv>();
@@ -20,19 +21,21 @@ health.use('*', async (c, next) => {
 });
 
 endpoint(health, ['GET'], '/node/:node{.+}', async (c) => {
-  const { index, value } = await c.var.dc.healthNodeChecks(pathTail(c, '/v1/health/node/'), blockingParams(c));
+  const node = pathTail(c, '/v1/health/node/');
+  const { index, value } = await heldRead(c, 'healthNodeChecks', [node], blockingParams(c), (p) => c.var.dc.healthNodeChecks(node, p));
   return indexedJson(c, applyFilter(c.req.query('filter'), value), index);
 });
 
 endpoint(health, ['GET'], '/checks/:service{.+}', async (c) => {
-  const { index, value } = await c.var.dc.healthServiceChecks(pathTail(c, '/v1/health/checks/'), blockingParams(c));
+  const name = pathTail(c, '/v1/health/checks/');
+  const { index, value } = await heldRead(c, 'healthServiceChecks', [name], blockingParams(c), (p) => c.var.dc.healthServiceChecks(name, p));
   return indexedJson(c, applyFilter(c.req.query('filter'), value), index);
 });
 
 endpoint(health, ['GET'], '/state/:state{.*}', async (c) => {
   const state = pathTail(c, '/v1/health/state/');
   if (!state) throw badRequest('Missing check state');
-  const { index, value } = await c.var.dc.healthChecksInState(state, blockingParams(c));
+  const { index, value } = await heldRead(c, 'healthChecksInState', [state], blockingParams(c), (p) => c.var.dc.healthChecksInState(state, p));
   return indexedJson(c, applyFilter(c.req.query('filter'), value), index);
 });
 

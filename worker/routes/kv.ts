@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { KV_MAX_VALUE_BYTES, kvKeyProblem, toDirEntry, type KvOp } from '../consul/kv';
 import type { AppEnv } from '../env';
+import { heldRead } from '../cache/held-read';
 import { blockingParams } from '../http/blocking';
 import { bodyTooLarge } from '../http/body';
 import { endpoint } from '../http/endpoint';
@@ -29,19 +30,19 @@ async function read(c: Context<AppEnv>): Promise<Response> {
   const params = blockingParams(c);
   if (has(c, 'keys')) {
     const separator = c.req.query('separator') ?? c.req.query('seperator') ?? '';
-    const { index, value } = await c.var.dc.kvsListKeys(key, separator, params);
+    const { index, value } = await heldRead(c, 'kvsListKeys', [key, separator], params, (p) => c.var.dc.kvsListKeys(key, separator, p));
     // Consul answers an empty listing with 404, except for the whole store.
     if (!value.length && key) return missing(c, index);
     return indexedJson(c, value, index);
   }
   if (has(c, 'recurse')) {
-    const { index, value } = await c.var.dc.kvsList(key, params);
+    const { index, value } = await heldRead(c, 'kvsList', [key], params, (p) => c.var.dc.kvsList(key, p));
     if (!value.length) return missing(c, index);
     setIndex(c, index);
     return kvJson(c, value.map((e) => toDirEntry(e)));
   }
   if (!key) throw badRequest('Missing key name');
-  const { index, value } = await c.var.dc.kvsGet(key, params);
+  const { index, value } = await heldRead(c, 'kvsGet', [key], params, (p) => c.var.dc.kvsGet(key, p));
   if (!value) return missing(c, index);
   if (has(c, 'raw')) {
     setIndex(c, index);
