@@ -80,6 +80,7 @@ async function watch(server: Workerd, title: string, query: string | undefined):
   let rssParkedKb = NaN;
   const result = await watchers(server.urls.beacon, {
     count: WATCHERS, service: 'watched', query, settleMs: 3000, timeoutMs: 60_000, waitS: 540,
+    serverPid: server.pid,
     trigger: { method: 'PUT', path: `/v1/agent/check/${title.includes('#2') ? 'pass' : 'fail'}/service:watched-0` },
     whileParked: async () => {
       rssParkedKb = rssKb(server.pid);

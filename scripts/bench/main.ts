@@ -69,7 +69,7 @@ async function watchScenarios(server: Workerd): Promise<WatchRow[]> {
   for (const c of cases) {
     const before = await stats(server);
     const trigger = { method: 'PUT', path: `/v1/agent/check/fail/service:${c.id}` };
-    const result = await watchers(server.urls.beacon, { count: WATCHERS, service: c.service, trigger, settleMs: 1000, timeoutMs: 15_000 });
+    const result = await watchers(server.urls.beacon, { count: WATCHERS, service: c.service, trigger, settleMs: 1000, timeoutMs: 15_000, serverPid: server.pid });
     const after = await stats(server);
     rows.push({ title: c.title, result, writes: after.writes - before.writes });
     console.log(`  ${c.title}: ${result.answered} answered, p99 ${Math.round(result.p99Ms)} ms, max ${Math.round(result.maxMs)} ms`);
