@@ -58,7 +58,7 @@ export async function watchers(beacon: string, options: WatchOptions): Promise<W
  * each awaiting a promise of its own and a timer), all released by one request: workerd's own cost of
  * waking held requests and writing their answers, with nothing of Beacon's.
  */
-export function bareWake(bench: string, options: Pick<WatchOptions, 'count' | 'settleMs' | 'timeoutMs' | 'serverPid'> & { bytes?: number }): Promise<WatchResult> {
+export function bareWake(bench: string, options: Pick<WatchOptions, 'count' | 'settleMs' | 'timeoutMs' | 'serverPid' | 'whileParked'> & { bytes?: number }): Promise<WatchResult> {
   const trigger = { method: 'GET', path: '/release' };
   return parkAndWake(bench, `/hold?bytes=${options.bytes ?? 2}`, '/ping', { ...options, trigger }, (r) => r.status === 200);
 }
