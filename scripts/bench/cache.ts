@@ -95,8 +95,7 @@ async function watch(server: Workerd, title: string, query: string | undefined):
 }
 
 /** The reference: as many requests parked in the bench worker, answered with as many bytes, released by one request. */
-async function bareWatch(server: Workerd): Promise<Watch> {
-  const bytes = (await (await fetch(`${server.urls.beacon}/v1/health/service/watched`)).arrayBuffer()).byteLength;
+async function bareWatch(server: Workerd, bytes: number): Promise<Watch> {
   console.log(`  reference: ${WATCHERS} requests parked in the bench worker…`);
   const rssBeforeKb = rssKb(server.pid);
   let rssParkedKb = NaN;
@@ -157,12 +156,15 @@ function watchLines(watches: Watch[]): string[] {
 /** The issue's goals for the Beacon watchers (not the reference), MET or MISSED. */
 function targets(watches: Watch[]): string[] {
   const mark = (met: boolean, goal: string, got: string) => `- ${met ? '✅ MET' : '❌ **MISSED**'}: ${goal}: ${got}`;
-  return watches.filter((w) => !Number.isNaN(w.held)).flatMap((w) => {
+  return watches.filter((w) => !Number.isNaN(w.held)).flatMap((w, i) => {
     const perKb = (w.rssParkedKb - w.rssBeforeKb) / w.result.count;
     return [
       mark(w.result.within250 === w.result.count, `${w.title}: every one answered within ${WAKE_TARGET_MS} ms of the change`, `max ${Math.round(w.result.maxMs)} ms, ${w.result.within250}/${w.result.count}`),
       mark(w.held <= 1, `${w.title}: at most one call per isolate held in the object`, `${w.held}`),
-      mark(perKb < PER_WATCHER_TARGET_KB, `${w.title}: server memory per held watcher < ${PER_WATCHER_TARGET_KB} KB`, `${perKb.toFixed(1)} KB`),
+      // Later rounds park in the heap the first one grew (RSS stays reserved): only the first is a per-watcher cost.
+      i === 0
+        ? mark(perKb < PER_WATCHER_TARGET_KB, `${w.title}: server memory per held watcher < ${PER_WATCHER_TARGET_KB} KB (connections included)`, `${perKb.toFixed(1)} KB`)
+        : `- (${w.title}: RSS per watcher not judged, it reuses the heap the first round grew)`,
     ];
   });
 }
@@ -172,10 +174,13 @@ async function main(): Promise<void> {
   await benchSession('cache', HARD_LIMIT_MS, async ({ server }) => {
     await seed(server.urls.beacon);
     const round = process.env.BENCH_CACHE_READS === '0' ? undefined : await reads(server);
+    // Measured first: node's fetch may reuse a pooled socket workerd closed while 10,000 were open.
+    const bytes = (await (await fetch(`${server.urls.beacon}/v1/health/service/watched`)).arrayBuffer()).byteLength;
     const watches = [
-      await bareWatch(server),
+      // First: its RSS growth is the one measured against a workerd that has not held 10,000 requests yet.
       await watch(server, `${WATCHERS} plain watchers #1`, undefined),
       await watch(server, `${WATCHERS} ?cached watchers #2`, 'cached'),
+      await bareWatch(server, bytes),
     ];
     console.log(`\n${report(round, watches)}\n`);
   });
