@@ -216,6 +216,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   // ---- KV and transactions (kv/, txn.ts); KV reads in a fresh secondary wait for its first pull ----
   async kvsGet(key: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsGet(this.read, key), p); }
   async kvsList(prefix: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsList(this.read, prefix), p); }
+  /** For watches (worker/cache/kv-watch-fast-path.ts): a key's (or with `recurse` a prefix's) index once it passes `p.minIndex`. */
+  async kvsIndex(key: string, recurse: boolean, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blockingIndex<unknown>(recurse ? kvq.kvsList(this.read, key) : kvq.kvsGet(this.read, key), p); }
   async kvsListKeys(prefix: string, separator: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsListKeys(this.read, prefix, separator), p); }
   /** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply. */
   kvsApply(op: KvOp): Promise<Outcome<boolean>> { return this.metrics.timed('consul.kvs.apply', this.writer.writeBatched((tx) => kvsApply(tx, op, this.lockDelays))); }

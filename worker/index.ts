@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:workers';
 import { app } from './app';
 import { cachedHit } from './cache/fast-path';
+import { kvWatch } from './cache/kv-watch-fast-path';
 import { heldWatch } from './cache/watch-fast-path';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
@@ -23,7 +24,8 @@ export default {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       const started = Date.now();
       const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env))
-        ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await healthRead(request, env));
+        ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await kvWatch(request, env, ctx))
+        ?? (await healthRead(request, env));
       if (!fast) {
         const response = await app.fetch(request, env, ctx);
         await drainUnread(request);

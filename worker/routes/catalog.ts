@@ -5,7 +5,7 @@ import { isUuid } from '../consul/common';
 import type { AppEnv } from '../env';
 import { datacentersByDistance } from '../federation/distance';
 import { authorize } from '../http/acl';
-import { heldIndex } from '../cache/coalesce';
+import { heldAnswer } from '../cache/held-answer';
 import { heldRead } from '../cache/held-read';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
@@ -15,7 +15,7 @@ import { applyFilter } from '../http/filter';
 import { consistencyMode, has } from '../http/flags';
 import { indexedJson, json, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
-import { freshAnswer, sharedAnswer } from '../http/shared-answers';
+import { freshAnswer } from '../http/shared-answers';
 import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
 import { toCatalogCheck } from '../registration/check';
 import { toServiceDefinition, validateMeta } from '../registration/service';
@@ -73,7 +73,7 @@ endpoint(catalog, ['GET'], '/services', async (c) => {
     const key = `${c.var.dcName}\u0000catalog.services\u0000${pretty}`;
     const fetchText = () => c.var.dc.catalogServicesJson(pretty);
     const { index, value } = params.minIndex > 0
-      ? await sharedAnswer(key, await heldIndex(`${c.var.dcName}\u0000catalog.services`, params, (p) => c.var.dc.catalogServicesIndex(p), (p) => c.executionCtx.waitUntil(p)), fetchText)
+      ? await heldAnswer({ indexKey: `${c.var.dcName}\u0000catalog.services`, answerKey: key, index: (p) => c.var.dc.catalogServicesIndex(p), text: fetchText }, params, (p) => c.executionCtx.waitUntil(p))
       : await freshAnswer(key, fetchText);
     setIndex(c, index);
     return c.body(value, 200, { 'Content-Type': 'application/json' });
