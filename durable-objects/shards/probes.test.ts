@@ -52,12 +52,13 @@ describe('HTTP and TCP checks on their agent shard', () => {
     expect(await checkOf(dc)).toMatchObject({ Status: status, Output: `HTTP GET http://${TARGET}/status/${code}: ${code} ${text} Output: status ${code}` });
   });
 
-  it.each([
-    ['a listening port', () => TARGET, 'passing', () => `TCP connect ${TARGET}: Success`],
-    ['a refused port', () => '127.0.0.1:1', 'critical', () => 'dial tcp 127.0.0.1:1:'],
-  ])('run a TCP check against %s', async (_what, address, status, output) => {
+  it.each<[string, (s: HealthStatus) => CheckSpec, HealthStatus, () => string]>([
+    ['a TCP check against a listening port', (s: HealthStatus) => tcpCheck(TARGET, s), 'passing', () => `TCP connect ${TARGET}: Success`],
+    ['a TCP check against a refused port', (s: HealthStatus) => tcpCheck('127.0.0.1:1', s), 'critical', () => 'dial tcp 127.0.0.1:1:'],
+    ['an HTTP check against a refused port', (s: HealthStatus) => ({ ...httpCheck('/'), Status: s, Run: { HTTP: 'http://127.0.0.1:1/health', Interval: INTERVAL } }), 'critical', () => 'GET http://127.0.0.1:1/health:'],
+  ])('run %s', async (_what, spec, status, output) => {
     // Starting from the other status, so the result is a status change the catalog hears at once.
-    const { dc, shard } = await setup(tcpCheck(address(), status === 'critical' ? 'passing' : 'critical'));
+    const { dc, shard } = await setup(spec(status === 'critical' ? 'passing' : 'critical'));
     await runOnce(shard);
     const check = await checkOf(dc);
     expect(check?.Status).toBe(status);
