@@ -67,17 +67,19 @@ describe('HTTP and TCP checks on their agent shard', () => {
 
   // Consul's StatusHandler: the first result counts at once (the counters start at their thresholds), later
   // changes wait for enough consecutive results; a warning (429) counts as a success.
-  it.each<[string, Partial<CheckRunSpec>, number[], HealthStatus[]]>([
+  it.each<[string, Partial<CheckRunSpec>, number[], HealthStatus[], HealthStatus?]>([
     ['no thresholds: every result counts', {}, [200, 503, 200], ['passing', 'critical', 'passing']],
+    ['the first result counts at once, FailuresBeforeCritical 3 or not', { FailuresBeforeCritical: 3 }, [503, 200, 503], ['critical', 'passing', 'passing']],
+    ['the first result counts at once, SuccessBeforePassing 3 or not', { SuccessBeforePassing: 3 }, [200, 503, 200], ['passing', 'critical', 'critical'], 'critical'],
     ['FailuresBeforeCritical 2', { FailuresBeforeCritical: 2 }, [200, 503, 503], ['passing', 'passing', 'critical']],
     ['a success between failures starts the count again', { FailuresBeforeCritical: 2 }, [200, 503, 200, 503, 503], ['passing', 'passing', 'passing', 'passing', 'critical']],
     ['FailuresBeforeWarning 1, FailuresBeforeCritical 3', { FailuresBeforeWarning: 1, FailuresBeforeCritical: 3 }, [200, 503, 503, 503], ['passing', 'warning', 'warning', 'critical']],
     ['SuccessBeforePassing 2', { SuccessBeforePassing: 2 }, [503, 200, 200], ['critical', 'critical', 'passing']],
     ['SuccessBeforePassing 2 counts a 429 as a success', { SuccessBeforePassing: 2 }, [503, 429, 429], ['critical', 'critical', 'warning']],
-  ])('%s', async (_case, run, codes, statuses) => {
+  ])('%s', async (_case, run, codes, statuses, initial = 'passing') => {
     const name = crypto.randomUUID();
     await answer(name, codes[0]);
-    const { dc, shard } = await setup(httpCheck(`/switch/${name}`, run, 'passing'));
+    const { dc, shard } = await setup(httpCheck(`/switch/${name}`, run, initial));
     const seen: HealthStatus[] = [];
     for (const code of codes) {
       await answer(name, code);
