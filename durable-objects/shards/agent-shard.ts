@@ -13,7 +13,7 @@ import { truncateOutput } from '../agent/checks/output';
 import { Clock } from '../engine/clock';
 import { ok, refuse, type Outcome } from '../engine/outcome';
 import { Timers } from '../engine/timers';
-import { freshStreak, judge, runProbe, type Streak } from './probes';
+import { Probes } from './probes';
 import {
   checkUpdateInterval, parseShardName, shardCount, shardOf, type ShardCheck, type ShardReportTarget, type ShardSettings, type ShardSync, type ShardUpdate,
 } from './shard-of';
@@ -27,7 +27,6 @@ export interface AgentShardEnv extends ShardSettings {
 const RETRY_TIMER = 'retry:';
 const RETRY_MS = 1000;
 const ttlTimer = (key: string) => `ttl:${key}`;
-const runTimer = (key: string) => `run:${key}`;
 const syncTimer = (key: string) => `sync:${key}`;
 
 export class AgentShard extends DurableObject<AgentShardEnv> {
@@ -36,8 +35,8 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
   readonly timers: Timers;
   private readonly sql: SqlStorage;
   private readonly entries: Map<string, ShardEntry>;
-  /** Consul's StatusHandler counters per HTTP/TCP check; in memory, as an agent's are (a restart starts afresh). */
-  private readonly streaks = new Map<string, Streak>();
+  /** HTTP and TCP runs and their counters (probes.ts). */
+  private readonly probes: Probes;
   /** Bumped whenever the Datacenter (re)sends a check, so an answer to an older report cannot drop it. */
   private readonly versions = new Map<string, number>();
   private version = 0;
@@ -55,6 +54,10 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     this.interval = checkUpdateInterval(env);
     this.timers = new Timers(ctx.storage, this.clock, this.stats);
     this.entries = loadEntries(this.sql);
+    this.probes = new Probes({
+      timers: this.timers, clock: this.clock, stats: this.stats, current: (key) => this.entries.get(key),
+      record: (key, status, output) => this.record(key, this.entries.get(key)!, status, output),
+    });
     // Like a restarted Consul agent: every TTL gets a full TTL from now, every probe starts within its
     // Interval with fresh counters; whatever the catalog has not yet heard is sent again.
     const now = this.clock.now();
@@ -127,7 +130,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
       if (kind !== 'retry' && this.entries.has(key) && shardOf(key, this.count) !== this.index) this.drop(key);
       if (kind === 'sync' && this.entries.has(key)) send.add(key);
       if (kind === 'ttl' && this.expire(key)) send.add(key);
-      if (kind === 'run' && this.entries.has(key)) probes.push(this.probe(key));
+      if (kind === 'run' && this.entries.has(key)) probes.push(this.probes.run(key));
     }
     // A slow probe (its Timeout) holds up no TTL expiry: each probe reports its own change.
     await Promise.all([send.size ? this.report([...send]) : undefined, ...probes]);
@@ -140,23 +143,6 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     entry.status = 'critical';
     saveEntry(this.sql, entry);
     return true;
-  }
-
-  /** One run of an HTTP or TCP check on its Interval, through the check's counters. */
-  private async probe(key: string): Promise<void> {
-    const entry = this.entries.get(key)!;
-    const run = entry.run;
-    if (!run?.Interval) return;
-    this.timers.set(runTimer(key), this.clock.now() + run.Interval);
-    this.stats.probes++;
-    const result = await runProbe(run);
-    // Dropped or redefined while the probe ran: the result belongs to a check that is no more.
-    const current = this.entries.get(key);
-    if (!current || runKey(current) !== runKey(entry)) return;
-    let streak = this.streaks.get(key);
-    if (!streak) this.streaks.set(key, (streak = freshStreak(run)));
-    const status = judge(streak, run, result.status);
-    if (status) await this.record(key, current, status, result.output);
   }
 
   /** A new status or output: a status change goes to the catalog at once, an output-only change later. */
@@ -186,12 +172,15 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
       return;
     }
     for (const { key, update } of sent) {
-      this.timers.delete(syncTimer(key));
       const entry = this.entries.get(key);
-      if (!entry) continue;
-      entry.syncedStatus = update.status;
-      entry.syncedOutput = update.output;
-      saveEntry(this.sql, entry);
+      if (entry) {
+        entry.syncedStatus = update.status;
+        entry.syncedOutput = update.output;
+        saveEntry(this.sql, entry);
+      }
+      // Output that changed while the report was on its way still gets its own sync.
+      if (!entry || !unsynced(entry)) this.timers.delete(syncTimer(key));
+      else if (this.timers.get(syncTimer(key)) === undefined) this.timers.set(syncTimer(key), this.clock.now() + this.stagger());
     }
     const versionOf = new Map(sent.map((s) => [s.key, s.version]));
     for (const id of dropped) {
@@ -223,20 +212,15 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     const now = this.clock.now();
     if (entry.ttl) this.timers.set(ttlTimer(key), now + entry.ttl);
     else this.timers.delete(ttlTimer(key));
-    if (!entry.run?.Interval) this.timers.delete(runTimer(key));
-    else if (fresh || this.timers.get(runTimer(key)) === undefined) {
-      // Consul staggers a check's first run randomly within its interval.
-      this.streaks.delete(key);
-      this.timers.set(runTimer(key), now + Math.random() * entry.run.Interval);
-    }
+    this.probes.start(key, entry.run, fresh);
   }
 
   private drop(key: string): void {
     this.versions.delete(key);
-    this.streaks.delete(key);
+    this.probes.forget(key);
     if (!this.entries.delete(key)) return;
     deleteEntry(this.sql, key);
-    for (const timer of [ttlTimer(key), runTimer(key), syncTimer(key)]) this.timers.delete(timer);
+    for (const timer of [ttlTimer(key), syncTimer(key)]) this.timers.delete(timer);
   }
 
   /** Consul defers an output-only sync by half the interval plus a random stagger; here within [interval/2, interval]. */
