@@ -39,7 +39,7 @@ import type { DatacenterEnv } from './env';
 import type { AgentShard } from './shards/agent-shard';
 import { ShardLink } from './shards/link';
 import { applyShardReport } from './shards/report';
-import { shardCount, type ShardUpdate } from './shards/shard-of';
+import { shardCount, shardLocationHint, type ShardUpdate } from './shards/shard-of';
 import { LockDelays } from './kv/lock-delays';
 import * as kvq from './kv/reads';
 import { Replica, REPLICATION_TIMER, replicationPlan } from './kv/replication';
@@ -91,7 +91,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     const writer = (this.writer = new WritePath({ transactionSync: (fn) => ctx.storage.transactionSync(fn), indexes, clock, watches, metrics, stats }));
     this.reads = new Reads({ indexes, watches, metrics });
     const shards = (this.shards = env.AGENT_SHARD
-      ? new ShardLink({ sql, storage: ctx.storage, agentNode: node, datacenter, namespace: env.AGENT_SHARD, count: shardCount(env) })
+      ? new ShardLink({ sql, storage: ctx.storage, agentNode: node, datacenter, namespace: env.AGENT_SHARD, count: shardCount(env), locationHint: shardLocationHint(env.FEDERATION, datacenter) })
       : undefined);
     this.answers = new AnswerTexts({ indexes, generation: () => watches.abandoned });
     this.agent = new Agent({ sql, read: this.read, writer, watches, metrics, timers, clock, node, address: env.AGENT_ADDRESS || '127.0.0.1', shards });
@@ -125,7 +125,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     await Promise.all(probes);
   }
 
-  /** Each timer key names its part by prefix; the rest are the agent's checks (`ttl:`, `run:`, `reap:`). */
+  /** Each timer key names its part by prefix; the rest are the agent's checks (`reap:`; `ttl:`, `run:` without shards). */
   private fire(key: string): Promise<void> | void {
     const kind = key.slice(0, key.indexOf(':') + 1 || key.length);
     this.metrics.incr('beacon.timers.fired', 1, { kind: kind.replace(/:$/, '') });
@@ -152,7 +152,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   agentNodeMaintenance(enable: boolean, reason: string): Outcome<null> { return this.agent.nodeMaintenance(enable, reason); }
   /** TTL pass/warn/fail/update; `owner` is what the ACL fast path authorized (agent/agent.ts checkUpdate). */
   agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Promise<Outcome<null>> { return this.agent.checkUpdate(checkId, status, output, owner); }
-  /** Status (and synced output) changes from an agent shard, through the one write path (shards/report.ts). */
+  /** Status (and synced output) changes of TTL, HTTP and TCP checks from an agent shard, through the one write path (shards/report.ts). */
   agentShardReport(shard: number, updates: ShardUpdate[]): { dropped: string[] } {
     this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'shard-report' });
     return applyShardReport(this.shards, this.agent.monitor, this.sql, this.env.AGENT_NODE || 'beacon', shard, updates, (fn) => this.writer.write(fn));
