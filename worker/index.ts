@@ -12,6 +12,7 @@ import { heartbeat } from './heartbeat';
 import { healthRead } from './health-read';
 import { kvRead } from './kv-read';
 import { kvWrite } from './kv-write';
+import { localUi } from './local-ui';
 import { recordFastPath } from './metrics/registry';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
@@ -25,7 +26,7 @@ export default {
       const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env))
         ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await healthRead(request, env));
       if (!fast) {
-        const response = await app.fetch(request, env, ctx);
+        const response = (env.LOCAL_UI && (await localUi(request, env))) || (await app.fetch(request, env, ctx));
         await drainUnread(request);
         return response;
       }
