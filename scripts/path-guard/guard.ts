@@ -24,6 +24,14 @@ export interface Guard {
 }
 
 const LINGER_MS = 2_000;
+/**
+ * workerd (kj's HttpServer, pipelineTimeout) closes a keep-alive connection 5 s after its last answer when no
+ * next request has come. An upstream that ends this long after its last byte was closed for being idle: the
+ * client's connection is kept (Consul's Go server keeps idle connections) and the next request gets a new
+ * upstream, instead of the client seeing its keep-alive connection closed under it (or reset, when its next
+ * request crossed the close) — what the soak's heartbeats and held watchers met.
+ */
+const IDLE_CLOSE_MS = 4_900;
 
 class GuardedConnection implements RequestSink {
   private upstream: Socket | undefined;
@@ -34,6 +42,10 @@ class GuardedConnection implements RequestSink {
   private ending = false;
   private heldForUpstream = false;
   private heldForAnswer = false;
+  /** When the upstream last sent a byte (or connected); what was forwarded to it since, from when. */
+  private upstreamActive = 0;
+  private unanswered: Buffer[] = [];
+  private unansweredSince = 0;
 
   constructor(
     private readonly client: Socket,
@@ -51,6 +63,8 @@ class GuardedConnection implements RequestSink {
   forward(bytes: Buffer): void {
     if (this.ending) return;
     const upstream = this.upstream ?? this.connectUpstream();
+    if (!this.unanswered.length) this.unansweredSince = Date.now();
+    this.unanswered.push(bytes);
     if (!upstream.write(bytes) && !this.heldForUpstream) {
       this.heldForUpstream = true;
       this.client.pause();
@@ -83,7 +97,10 @@ class GuardedConnection implements RequestSink {
   private connectUpstream(): Socket {
     const upstream = connect({ host: '127.0.0.1', port: this.upstreamPort, noDelay: true });
     this.upstream = upstream;
+    this.upstreamActive = Date.now();
     upstream.on('data', (chunk: Buffer) => {
+      this.upstreamActive = Date.now();
+      if (this.unanswered.length) this.unanswered = [];
       if (!this.client.write(chunk)) upstream.pause();
     });
     upstream.on('drain', () => {
@@ -103,7 +120,13 @@ class GuardedConnection implements RequestSink {
   private onUpstreamEnd(upstream: Socket): void {
     if (this.upstream !== upstream) return;
     this.upstream = undefined;
+    const held = this.heldForUpstream;
     this.heldForUpstream = false;
+    if (this.closedIdle()) {
+      if (held && !this.heldForAnswer) this.client.resume();
+      return;
+    }
+    this.unanswered = [];
     const queued = this.queued;
     this.queued = undefined;
     if (!queued) return this.endClient();
@@ -112,6 +135,21 @@ class GuardedConnection implements RequestSink {
     this.heldForAnswer = false;
     this.client.resume();
     this.requests.resume();
+  }
+
+  /**
+   * An idle close by the runtime: forget that upstream and keep the client. Bytes sent to it only once it had
+   * been idle that long crossed the close unread (workerd answers every request it reads before it closes; one
+   * arriving as it closes makes it reset instead), so they go again, to a new upstream. Anything sent sooner
+   * after an answer (a held watch, say) was read: that upstream's end ends the client, as before.
+   */
+  private closedIdle(): boolean {
+    const sent = this.unanswered.length ? this.unansweredSince : Date.now();
+    if (this.queued || this.clientEnded || this.ending || sent - this.upstreamActive < IDLE_CLOSE_MS) return false;
+    const unanswered = this.unanswered;
+    this.unanswered = [];
+    for (const bytes of unanswered) this.forward(bytes);
+    return true;
   }
 
   private onClientEnd(): void {
