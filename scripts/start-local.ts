@@ -97,12 +97,12 @@ export function startLocal(options: StartOptions): Promise<LocalServer> {
 }
 
 /**
- * The dot-segment guard on `port`, in front of the runtime on `upstreamPort` (scripts/path-guard/): workerd
+ * The dot-segment guard on `port`, in front of the runtime at `upstream` (a port, or workerd's Unix socket) (scripts/path-guard/): workerd
  * and wrangler dev both resolve a raw `..` before Beacon sees it (docs/deploying.md). Its own process; should
  * it die, the runtime is stopped too, so whoever watches the runtime's process sees Beacon gone.
  */
-async function guardInFront(port: number, upstreamPort: number, vars: Record<string, string>, runtime: ChildProcess, stopRuntime: () => Promise<void>): Promise<GuardProcess> {
-  const guard = await spawnGuard(port, upstreamPort, reportedPolicy(aclSettings(vars)));
+async function guardInFront(port: number, upstream: number | string, vars: Record<string, string>, runtime: ChildProcess, stopRuntime: () => Promise<void>): Promise<GuardProcess> {
+  const guard = await spawnGuard(port, upstream, reportedPolicy(aclSettings(vars)));
   let stopping = false;
   guard.process.once('exit', () => void (stopping || stopRuntime()));
   // And the other way round: a runtime that dies (a crash, a SIGKILL in the fault tests) takes the guard and
@@ -124,9 +124,10 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
     await bundle(join(dir, 'beacon'));
     const vars = localVars(options.vars);
     const workerdPort = await freePort();
-    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests });
+    const guardSocket = join(dir, 'guard.sock');
+    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests, guardSocket });
     const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
-    const guard = await guardInFront(options.port, workerdPort, vars, workerd.process, () => workerd.stop()).catch(async (err) => {
+    const guard = await guardInFront(options.port, guardSocket, vars, workerd.process, () => workerd.stop()).catch(async (err) => {
       await workerd.stop();
       throw err;
     });

@@ -81,6 +81,8 @@ export interface BeaconConfig {
   port: number;
   vars: Record<string, string>;
   logRequests?: boolean;
+  /** A second listening socket at this Unix socket path, for the path guard (loopback TCP costs more both sides). */
+  guardSocket?: string;
 }
 
 /** The capnp text for Beacon alone: its socket on 127.0.0.1:`port`, storage in wrangler dev's layout. */
@@ -111,7 +113,8 @@ const config :Workerd.Config = (
     # addresses only, so checks of 127.0.0.1 or a LAN service would fail. The same allow list as wrangler dev's.
     (name = "internet", network = (allow = ["public", "private", "240.0.0.0/4"], tlsOptions = (trustBrowserCas = true))),
   ],
-  sockets = [(name = "http", address = ${str(`127.0.0.1:${config.port}`)}, http = (), service = ${str(config.logRequests ? 'request-log' : 'beacon')})],
+  sockets = ${list([`127.0.0.1:${config.port}`, ...(config.guardSocket ? [`unix:${config.guardSocket}`] : [])].map((address, i) =>
+    `(name = ${str(i ? 'guard' : 'http')}, address = ${str(address)}, http = (), service = ${str(config.logRequests ? 'request-log' : 'beacon')})`))},
 );
 `;
 }

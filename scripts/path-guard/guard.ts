@@ -13,7 +13,8 @@ import { RequestStream, type Answer, type RequestSink } from './request-stream';
 export interface GuardOptions {
   host?: string;
   port: number;
-  upstreamPort: number;
+  /** The runtime: a port on 127.0.0.1, or a Unix socket's path (cheaper: no loopback TCP either side). */
+  upstream: number | string;
   /** X-Consul-Default-ACL-Policy on the guard's own answers (Beacon's: `allow` while ACLs are off). */
   policy?: string;
 }
@@ -33,6 +34,15 @@ const LINGER_MS = 2_000;
  */
 const IDLE_CLOSE_MS = 4_900;
 
+/**
+ * Answers are read into one buffer shared by every connection (each read is written on at once, on this one
+ * thread), not a new one per read; a write the kernel did not take whole keeps its bytes, so the next read
+ * gets a fresh buffer.
+ */
+const READ_BYTES = 64 * 1024;
+let readBuffer = Buffer.allocUnsafe(READ_BYTES);
+const nextReadBuffer = () => readBuffer;
+
 class GuardedConnection implements RequestSink {
   private upstream: Socket | undefined;
   private readonly requests = new RequestStream(this);
@@ -49,7 +59,7 @@ class GuardedConnection implements RequestSink {
 
   constructor(
     private readonly client: Socket,
-    private readonly upstreamPort: number,
+    private readonly upstreamAt: number | string,
     private readonly answers: Record<Answer, AnswerBytes>,
   ) {
     client.setNoDelay(true);
@@ -95,14 +105,11 @@ class GuardedConnection implements RequestSink {
   }
 
   private connectUpstream(): Socket {
-    const upstream = connect({ host: '127.0.0.1', port: this.upstreamPort, noDelay: true });
+    const at = this.upstreamAt;
+    const onread = { buffer: nextReadBuffer, callback: (n: number, buf: Buffer) => this.fromUpstream(buf, n) };
+    const upstream = typeof at === 'string' ? connect({ path: at, onread }) : connect({ host: '127.0.0.1', port: at, noDelay: true, onread });
     this.upstream = upstream;
     this.upstreamActive = Date.now();
-    upstream.on('data', (chunk: Buffer) => {
-      this.upstreamActive = Date.now();
-      if (this.unanswered.length) this.unanswered = [];
-      if (!this.client.write(chunk)) upstream.pause();
-    });
     upstream.on('drain', () => {
       if (this.heldForUpstream) {
         this.heldForUpstream = false;
@@ -115,6 +122,15 @@ class GuardedConnection implements RequestSink {
     // instead of resetting it too, or the client loses that answer.
     upstream.on('error', () => this.onUpstreamEnd(upstream));
     return upstream;
+  }
+
+  /** Passes an answer's bytes on; false pauses the upstream until the client drains. */
+  private fromUpstream(buf: Buffer, n: number): boolean {
+    this.upstreamActive = Date.now();
+    if (this.unanswered.length) this.unanswered = [];
+    const flowing = this.client.write(buf.subarray(0, n));
+    if (this.client.writableLength) readBuffer = Buffer.allocUnsafe(READ_BYTES);
+    return flowing;
   }
 
   private onUpstreamEnd(upstream: Socket): void {
@@ -184,7 +200,7 @@ export function startGuard(options: GuardOptions): Promise<Guard> {
   const answers = guardAnswers(options.policy ?? 'allow');
   const connections = new Set<GuardedConnection>();
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
-    const connection = new GuardedConnection(client, options.upstreamPort, answers);
+    const connection = new GuardedConnection(client, options.upstream, answers);
     connections.add(connection);
     client.on('close', () => connections.delete(connection));
   });
