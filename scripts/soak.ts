@@ -181,6 +181,7 @@ async function main() {
     rss.push({ t: now() - started, mb: rssMb(pid) });
     await Promise.all([heartbeatLoop, touchLoop, pollLoop]);
     await pool.drain();
+    const unanswered = pool.backlog + c.sent - c.acknowledged - c.failed;
     stopping = true;
     await pool.stop();
     // Watchers end with their current wait (at most WAIT_S plus jitter): don't hold the report for it.
@@ -193,7 +194,7 @@ async function main() {
     console.log(table([
       { what: 'False critical flaps', value: String(flaps.length), goal: '0', met: flaps.length === 0 },
       { what: 'Failed requests (heartbeats, watches, polls)', value: String(failures.length), goal: '0', met: failures.length === 0 },
-      { what: 'Heartbeats due / sent / acknowledged', value: `${c.due} / ${c.sent} / ${c.acknowledged} (${c.coalesced} coalesced while one was queued)` },
+      { what: 'Heartbeats due / sent / acknowledged', value: `${c.due} / ${c.sent} / ${c.acknowledged} (${c.coalesced} coalesced while one was queued, ${c.failed} failed, ${unanswered} unanswered at the end)` },
       { what: 'Heartbeats acknowledged within one interval of due', value: `${(onTime * 100).toFixed(2)} %`, goal: `≥ ${GOAL_ON_TIME * 100} % of due`, met: onTime >= GOAL_ON_TIME },
       { what: 'Heartbeat lateness (due → sent)', value: ms(percentiles(c.lateness)) },
       { what: 'Heartbeat due → acknowledged', value: ms(percentiles(c.dueToAck)) },

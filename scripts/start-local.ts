@@ -23,6 +23,8 @@ export interface LocalServer {
   /** The runtime's own port behind the dot-segment guard (loopback; for tests that show what the guard stops). */
   runtimePort: number;
   process: ChildProcess;
+  /** The path guard's process (its CPU is part of what a request costs; scripts/bench/start.ts). */
+  guardPid?: number;
   stop(): Promise<void>;
 }
 
@@ -138,7 +140,7 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
       await rm(dir, { recursive: true, force: true });
     };
     await waitForApi(url, workerd.process, () => workerd.diagnostics(), stop);
-    return { url, port: options.port, runtimePort: workerdPort, process: workerd.process, stop };
+    return { url, port: options.port, runtimePort: workerdPort, process: workerd.process, guardPid: guard.process.pid, stop };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

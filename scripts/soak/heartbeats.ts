@@ -69,9 +69,10 @@ export class HeartbeatPool {
     return this.queue.length - this.head;
   }
 
-  /** Resolves once every queued pass has been answered. */
-  async drain(): Promise<void> {
-    while (this.backlog || this.queued.size) await sleep(20);
+  /** Resolves once every queued pass has been answered, or after `limitMs` (what is left then is reported). */
+  async drain(limitMs = 60_000): Promise<void> {
+    const deadline = now() + limitMs;
+    while ((this.backlog || this.queued.size) && now() < deadline) await sleep(20);
   }
 
   async stop(): Promise<void> {
