@@ -22,6 +22,13 @@ export interface HeartbeatCounts {
   onTime: number;
 }
 
+export type Verb = 'pass' | 'warn';
+interface Item {
+  check: number;
+  due: number;
+  verb: Verb;
+}
+
 export interface CheckState {
   /** Send time of the latest pass acknowledged so far (and when its acknowledgement arrived). */
   lastPassSent: number;
@@ -31,7 +38,7 @@ export interface CheckState {
 export class HeartbeatPool {
   readonly counts: HeartbeatCounts = { due: 0, coalesced: 0, sent: 0, acknowledged: 0, failed: 0, lateness: [], dueToAck: [], onTime: 0 };
   readonly states: CheckState[];
-  private readonly queue: { check: number; due: number; note: string }[] = [];
+  private readonly queue: Item[] = [];
   private readonly queued = new Set<number>();
   private head = 0;
   private readonly idle: (() => void)[] = [];
@@ -40,7 +47,7 @@ export class HeartbeatPool {
 
   constructor(
     private readonly url: string,
-    private readonly path: (check: number, note: string) => string,
+    private readonly path: (check: number, verb: Verb) => string,
     checks: number,
     private readonly intervalMs: number,
     private readonly fail: (message: string) => void,
@@ -53,15 +60,15 @@ export class HeartbeatPool {
     this.workers = conns.map((conn) => this.work(conn));
   }
 
-  /** Queues a pass of `check`, due at `due`; counted as due (and coalesced if one is already waiting). */
-  enqueue(check: number, due: number, note = 'ok'): void {
+  /** Queues a pass (or a warn) of `check`, due at `due`; counted as due (and coalesced if one is already waiting). */
+  enqueue(check: number, due: number, verb: Verb = 'pass'): void {
     this.counts.due++;
     if (this.queued.has(check)) {
       this.counts.coalesced++;
       return;
     }
     this.queued.add(check);
-    this.queue.push({ check, due, note });
+    this.queue.push({ check, due, verb });
     this.idle.shift()?.();
   }
 
@@ -81,7 +88,7 @@ export class HeartbeatPool {
     await Promise.all(this.workers);
   }
 
-  private next(): { check: number; due: number; note: string } | undefined {
+  private next(): Item | undefined {
     if (this.head === this.queue.length) return undefined;
     const item = this.queue[this.head++];
     if (this.head > 4096) {
@@ -102,7 +109,7 @@ export class HeartbeatPool {
       const sent = now();
       this.counts.sent++;
       try {
-        const reply = await conn.request('PUT', this.path(item.check, item.note), '');
+        const reply = await conn.request('PUT', this.path(item.check, item.verb), '');
         if (reply.status !== 200) throw new Error(`${reply.status} ${reply.body.toString()}`);
         const acked = now();
         const c = this.counts;
@@ -111,7 +118,7 @@ export class HeartbeatPool {
         c.dueToAck.push(acked - item.due);
         if (acked - item.due <= this.intervalMs) c.onTime++;
         const s = this.states[item.check];
-        if (sent > s.lastPassSent) Object.assign(s, { lastPassSent: sent, lastPassAcked: acked });
+        if (item.verb === 'pass' && sent > s.lastPassSent) Object.assign(s, { lastPassSent: sent, lastPassAcked: acked });
       } catch (err) {
         this.counts.failed++;
         this.fail(`heartbeat ${item.check}: ${(err as Error).message}`);
