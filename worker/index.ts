@@ -13,6 +13,7 @@ import { heartbeat } from './heartbeat';
 import { healthRead } from './health-read';
 import { kvRead } from './kv-read';
 import { kvWrite } from './kv-write';
+import { localUi } from './local-ui';
 import { recordFastPath } from './metrics/registry';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
@@ -27,7 +28,7 @@ export default {
         ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await kvWatch(request, env, ctx))
         ?? (await healthRead(request, env));
       if (!fast) {
-        const response = await app.fetch(request, env, ctx);
+        const response = (env.LOCAL_UI && (await localUi(request, env))) || (await app.fetch(request, env, ctx));
         await drainUnread(request);
         return response;
       }

@@ -49,6 +49,8 @@ export class Http1Connection {
   /** `headers`: extra header lines, each ending in CRLF. */
   request(method: string, path: string, body?: string, headers = ''): Promise<Reply> {
     if (this.pending) return Promise.reject(new Error('request already in flight on this connection'));
+    // A connection the server already closed would take the request and never answer.
+    if (!this.socket.writable) return Promise.reject(new Error('connection closed'));
     const length = `${headers}${body === undefined ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`}`;
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject, firstByteAt: 0 };
