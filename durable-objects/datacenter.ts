@@ -208,10 +208,6 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   async kvsListKeys(prefix: string, separator: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsListKeys(this.read, prefix, separator), p); }
   /** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply. */
   kvsApply(op: KvOp): Promise<Outcome<boolean>> { return this.metrics.timed('consul.kvs.apply', this.writer.writeBatched((tx) => kvsApply(tx, op, this.lockDelays))); }
-  /** Plain puts and reads the worker coalesced into one RPC (worker/rpc-batch.ts): each answered as if alone. */
-  kvsApplyMany(ops: KvOp[]) { return Promise.all(ops.map((op) => this.kvsApply(op))); }
-  kvsGetMany(keys: string[]) { return Promise.all(keys.map((key) => this.kvsGet(key, { minIndex: 0, waitMs: 0 }))); }
-  healthServiceNodesJsonMany(reads: [string, HealthSelection][]) { return reads.map(([name, selection]) => this.healthServiceNodesJson(name, selection)); }
   /** As after a catalog deregistration, the agent node comes straight back if the transaction removed it. */
   txnApply(ops: TxnOp[]): Promise<TxnOutcome> {
     const written = this.metrics.timed('consul.txn.apply', this.writer.writeBatched((tx) => txnApply(tx, ops, this.lockDelays, this.read.datacenter)));

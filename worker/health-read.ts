@@ -6,16 +6,13 @@
 import { fastPathIdentity } from './acl/fast-path';
 import { aclSettings } from './acl/settings';
 import type { Env } from './env';
-import { healthJson } from './fast-batches';
 import { chooseDatacenter, datacenterStub } from './federation/choose';
 import { aclHeaders } from './http/acl';
-import { drainUnread } from './http/drain';
 import { parseGoBool } from './http/flags';
 import { healthAnswerKey, PLAIN_SELECTION, type HealthSelection } from './http/health-selection';
 import { indexHeaders } from './http/meta';
 import { freshAnswer } from './http/shared-answers';
 import { decoded, plainRequest } from './plain-request';
-import type { Respond } from './rpc-batch';
 
 const PLAIN = new Set(['token', 'passing']);
 
@@ -36,10 +33,8 @@ export async function healthRead(request: Request, env: Env): Promise<Response |
   }
   const selection: HealthSelection = { ...PLAIN_SELECTION, passing };
   const key = healthAnswerKey(dc.name, name, selection);
-  await drainUnread(request); // before the batched call: what follows it runs outside this request (worker/rpc-batch.ts)
-  let respond!: Respond;
-  const { index, value } = await freshAnswer(key, () => healthJson(dc.name, stub, name, selection).then((r) => ((respond = r.respond), r.value)));
-  return respond(value, {
+  const { index, value } = await freshAnswer(key, () => stub.healthServiceNodesJson(name, selection));
+  return new Response(value, {
     headers: { ...aclHeaders(env), ...indexHeaders(index), 'X-Consul-Effective-Consistency': 'leader', 'Content-Type': 'application/json' },
   });
 }

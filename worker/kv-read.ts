@@ -3,22 +3,21 @@
 // `?dc=`, `?pretty`…) takes the full app, which answers a plain read the same way.
 import { toDirEntry } from './consul/kv';
 import type { Env } from './env';
-import { kvGet } from './fast-batches';
 import { aclHeaders } from './http/acl';
-import { drainUnread } from './http/drain';
 import { kvJsonText } from './http/kv-json';
 import { indexHeaders } from './http/meta';
 import { plainKvTarget } from './kv-target';
+
+const NOW = { minIndex: 0, waitMs: 0 };
 
 /** The read's answer, or undefined when the request needs the full app. */
 export async function kvRead(request: Request, env: Env): Promise<Response | undefined> {
   if (request.method !== 'GET') return undefined;
   const target = await plainKvTarget(request, env, 'read');
   if (!target || target instanceof Response) return target;
-  const { key, name, stub } = target;
-  await drainUnread(request); // before the batched call: what follows it runs outside this request (worker/rpc-batch.ts)
-  const { value: { index, value }, respond } = await kvGet(name, stub, key);
+  const { key, stub } = target;
+  const { index, value } = await stub.kvsGet(key, NOW);
   const headers = { ...aclHeaders(env), ...indexHeaders(index) };
-  if (!value) return respond(null, { status: 404, headers });
-  return respond(kvJsonText(JSON.stringify([toDirEntry(value)])), { headers: { ...headers, 'Content-Type': 'application/json' } });
+  if (!value) return new Response(null, { status: 404, headers });
+  return new Response(kvJsonText(JSON.stringify([toDirEntry(value)])), { headers: { ...headers, 'Content-Type': 'application/json' } });
 }

@@ -6,24 +6,23 @@ import { aclSettings } from './acl/settings';
 import { kvKeyProblem } from './consul/kv';
 import type { Env } from './env';
 import { aclHeaders } from './http/acl';
-import { decoded, plainRequest, regionObject } from './plain-request';
+import { decoded, plainRequest, regionStub } from './plain-request';
 
 const PLAIN = new Set(['token']);
 
-export const TEXT = 'text/plain; charset=UTF-8';
+export const plainText = (env: Env, status: number, body: string) =>
+  new Response(body, { status, headers: { ...aclHeaders(env), 'Content-Type': 'text/plain; charset=UTF-8' } });
 
-export const plainText = (env: Env, status: number, body: string) => new Response(body, { status, headers: { ...aclHeaders(env), 'Content-Type': TEXT } });
-
-/** The key, its datacenter and object; a 403 answer; or undefined when the full app must answer (it refuses a bad key with its 400). */
+/** The key and its object; a 403 answer; or undefined when the full app must answer (it refuses a bad key with its 400). */
 export async function plainKvTarget(request: Request, env: Env, access: 'read' | 'write') {
   const plain = plainRequest(request, '/v1/kv/', PLAIN);
   const key = plain && decoded(plain.rawTail);
-  const object = key && !kvKeyProblem(key) && regionObject(request, env);
-  if (!key || !object) return undefined;
+  const stub = key && !kvKeyProblem(key) && regionStub(request, env);
+  if (!key || !stub) return undefined;
   if (aclSettings(env).enabled) {
     const identity = await fastPathIdentity(request, env, plain.params);
     const refusal = typeof identity === 'string' ? identity : denied(identity, { resource: 'key', segment: key, access });
     if (refusal) return plainText(env, 403, refusal);
   }
-  return { key, ...object };
+  return { key, stub };
 }

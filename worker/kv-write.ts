@@ -4,10 +4,9 @@
 // the full app, which answers a plain write the same way.
 import { KV_MAX_VALUE_BYTES } from './consul/kv';
 import type { Env } from './env';
-import { kvPut } from './fast-batches';
 import { aclHeaders } from './http/acl';
 import { bodyTooLarge } from './http/body';
-import { plainKvTarget, plainText as text, TEXT } from './kv-target';
+import { plainKvTarget, plainText as text } from './kv-target';
 
 /** The write's answer, or undefined when the request needs the full app. */
 export async function kvWrite(request: Request, env: Env): Promise<Response | undefined> {
@@ -17,10 +16,10 @@ export async function kvWrite(request: Request, env: Env): Promise<Response | un
   if (declared === null || !/^\d+$/.test(declared) || Number(declared) > KV_MAX_VALUE_BYTES) return undefined;
   const target = await plainKvTarget(request, env, 'write');
   if (!target || target instanceof Response) return target;
-  const { key, name, stub } = target;
+  const { key, stub } = target;
   const value = await request.arrayBuffer();
   if (value.byteLength > KV_MAX_VALUE_BYTES) return text(env, 413, bodyTooLarge(value.byteLength, KV_MAX_VALUE_BYTES).message);
-  const { value: outcome, respond } = await kvPut(name, stub, { Verb: 'set', Key: key, Value: value, Flags: '0' });
-  if (!outcome.ok) return respond(outcome.reason, { status: outcome.status, headers: { ...aclHeaders(env), 'Content-Type': TEXT } });
-  return respond(String(outcome.value), { headers: { ...aclHeaders(env), 'Content-Type': 'application/json' } });
+  const outcome = await stub.kvsApply({ Verb: 'set', Key: key, Value: value, Flags: '0' });
+  if (!outcome.ok) return text(env, outcome.status, outcome.reason);
+  return new Response(String(outcome.value), { headers: { ...aclHeaders(env), 'Content-Type': 'application/json' } });
 }

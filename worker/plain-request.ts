@@ -28,13 +28,6 @@ export function decoded(raw: string): string | undefined {
   }
 }
 
-/** The datacenter this request's region maps to (no `?dc=` on a plain request) and its object. */
-export function regionObject(request: Request, env: Env): { name: string; stub: DatacenterStub } | undefined {
-  const dc = chooseDatacenter(env, request);
-  const stub = dc && datacenterStub(env, dc.name);
-  return stub && { name: dc.name, stub };
-}
-
 /** The object of the datacenter this request's region maps to (no `?dc=` on a plain request). */
 export function regionStub(request: Request, env: Env): DatacenterStub | undefined {
   const dc = chooseDatacenter(env, request);
