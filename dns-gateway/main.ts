@@ -37,13 +37,21 @@ export async function startGateway(options: Partial<GatewayConfig> | GatewayConf
   return { host: config.host, port, config, stop, stats: () => handle.stats() };
 }
 
+/**
+ * `config.processes` gateways on one port: in this process when it is one, else as cluster workers
+ * (processes.ts), where `onFailure` hears of one that dies (the others are still running).
+ */
+export async function startGateways(config: GatewayConfig, onFailure: (why: string) => void): Promise<Pick<Gateway, 'host' | 'port' | 'stop'>> {
+  return config.processes > 1 ? startGatewayProcesses(config, onFailure) : startGateway(config);
+}
+
 /** `node dns-gateway/main.ts`: the configured number of processes, stopped together by SIGINT/SIGTERM. */
 async function runFromEnv(): Promise<void> {
   const config = configFromEnv();
-  const group = config.processes > 1 ? await startGatewayProcesses(config, (why) => {
+  const group = await startGateways(config, (why) => {
     console.error(`${why}; stopping the gateway`);
     void group.stop().then(() => process.exit(1));
-  }) : await startGateway(config);
+  });
   const processes = config.processes > 1 ? ` in ${config.processes} processes` : '';
   console.log(`Beacon DNS gateway: ${group.host}:${group.port} (udp+tcp${processes}) → ${config.workerUrl}/dns-query`);
   const shutdown = () => void group.stop().then(() => process.exit(0));

@@ -34,13 +34,14 @@ export const CONFIG_ENV = 'BEACON_DNS_PROCESS_CONFIG';
 
 /**
  * Starts `config.processes` workers sharing `config.port` (0: a free one) and
- * resolves once all listen. `onFailure` is called once if a worker exits while not being stopped.
+ * resolves once all listen. `onFailure` is called if a worker exits later, unless it is being stopped.
  */
 export async function startGatewayProcesses(config: GatewayConfig, onFailure: (why: string) => void): Promise<GatewayProcesses> {
   // Inherit the loader (tsx) this process runs with; main.ts is TypeScript.
   cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: process.execArgv });
   const workers: Worker[] = [];
-  let stopping = false;
+  // A worker that dies while starting fails the start instead.
+  let [running, stopping] = [false, false];
   const stop = async () => {
     stopping = true;
     await Promise.all(workers.map(stopWorker));
@@ -49,7 +50,7 @@ export async function startGatewayProcesses(config: GatewayConfig, onFailure: (w
     const worker = cluster.fork({ [CONFIG_ENV]: JSON.stringify({ config: { ...config, processes: 1 }, tcp } satisfies WorkerSettings) });
     workers.push(worker);
     worker.once('exit', (code, signal) => {
-      if (!stopping) onFailure(`dns-gateway: process ${worker.process.pid} exited (${signal ?? code})`);
+      if (running && !stopping) onFailure(`dns-gateway: process ${worker.process.pid} exited (${signal ?? code})`);
     });
     return new Promise<number>((resolve, reject) => {
       worker.once('exit', () => reject(new Error('dns-gateway: a gateway process exited while starting')));
@@ -59,6 +60,7 @@ export async function startGatewayProcesses(config: GatewayConfig, onFailure: (w
   try {
     // With port 0 every worker is given the same port (cluster shares one socket per address and port).
     const [port] = await Promise.all(Array.from({ length: config.processes }, (_, i) => fork(i === 0)));
+    running = true;
     return { host: config.host, port, config, pids: workers.map((w) => w.process.pid!), stop };
   } catch (err) {
     await stop();
