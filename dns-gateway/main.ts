@@ -52,11 +52,12 @@ async function runFromEnv(): Promise<void> {
     console.error(`${why}; stopping the gateway`);
     void group.stop().then(() => process.exit(1));
   });
-  const processes = config.processes > 1 ? ` in ${config.processes} processes` : '';
-  console.log(`Beacon DNS gateway: ${group.host}:${group.port} (udp+tcp${processes}) → ${config.workerUrl}/dns-query`);
   const shutdown = () => void group.stop().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Printed once a signal stops it cleanly (whoever waits for this line may signal at once).
+  const processes = config.processes > 1 ? ` in ${config.processes} processes` : '';
+  console.log(`Beacon DNS gateway: ${group.host}:${group.port} (udp+tcp${processes}) → ${config.workerUrl}/dns-query`);
 }
 
 /** A cluster worker: one gateway, stopped when the primary asks (a Ctrl-C reaches the primary too, which asks). */
