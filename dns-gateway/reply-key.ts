@@ -21,29 +21,33 @@ export function nameEnd(message: Buffer): number {
   return HEADER;
 }
 
-const folded = (message: Buffer, i: number, end: number) => {
-  const byte = message[i];
-  return i < end && byte >= UPPER_A && byte <= UPPER_Z ? byte | CASE_BIT : byte;
-};
+const lower = (byte: number) => (byte >= UPPER_A && byte <= UPPER_Z ? byte | CASE_BIT : byte);
+const PRIME = 0x01000193;
 
-/** FNV-1a over the query after its ID, its name case-folded, seeded by the transport. */
+/** FNV-1a over the query after its ID, its name case-folded, seeded by the transport (three loops: a hit's hot spot). */
 export function queryHash(message: Buffer, transport: Transport, end = nameEnd(message)): number {
   let hash = transport === 'udp' ? 0x811c9dc5 : 0x050c5d1f;
-  for (let i = 2; i < message.length; i++) hash = Math.imul(hash ^ folded(message, i, end), 0x01000193);
+  let i = 2;
+  for (; i < HEADER; i++) hash = Math.imul(hash ^ message[i], PRIME);
+  for (; i < end; i++) hash = Math.imul(hash ^ lower(message[i]), PRIME);
+  for (; i < message.length; i++) hash = Math.imul(hash ^ message[i], PRIME);
   return hash >>> 0;
 }
 
 /** What a reply is stored under: the query after its ID, its name's ASCII letters in lower case. */
 export function storedQuery(message: Buffer): Buffer {
   const end = nameEnd(message);
-  const stored = Buffer.allocUnsafe(message.length - 2);
-  for (let i = 2; i < message.length; i++) stored[i - 2] = folded(message, i, end);
+  const stored = Buffer.from(message.subarray(2));
+  for (let i = HEADER; i < end; i++) stored[i - 2] = lower(message[i]);
   return stored;
 }
 
 export function sameQuery(message: Buffer, stored: Buffer, end = nameEnd(message)): boolean {
   if (message.length - 2 !== stored.length) return false;
-  for (let i = 0; i < stored.length; i++) if (folded(message, i + 2, end) !== stored[i]) return false;
+  let i = 2;
+  for (; i < HEADER; i++) if (message[i] !== stored[i - 2]) return false;
+  for (; i < end; i++) if (lower(message[i]) !== stored[i - 2]) return false;
+  for (; i < message.length; i++) if (message[i] !== stored[i - 2]) return false;
   return true;
 }
 
