@@ -1,6 +1,7 @@
 // The hit path (reply-key.ts, handler.ts `cached`) answers exactly as the slow path would: each packet is
 // answered by a handler that has never seen it (the slow path: decode, ask the worker, encode) and by one
-// primed with another packet; where the primed one answers from its cache, the bytes are the same.
+// primed with another packet; where the primed one answers from its cache, the bytes are the same (but for a
+// negative answer's SOA serial, which is the time).
 import * as packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig } from './config';
@@ -21,6 +22,17 @@ const unknownType = (name: string) => {
   return known;
 };
 const cookie = (letter: string) => ({ code: 10, data: Buffer.alloc(8, letter) });
+/** The bytes with a negative answer's SOA serial zeroed: it is Unix time (Consul's), so it moves between two asks. */
+function sansSerial(reply: Buffer): Buffer {
+  const soa = packet.decode(reply).authorities?.find((r) => r.type === 'SOA');
+  if (!soa) return reply;
+  const { serial, refresh, retry, expire, minimum } = soa.data as packet.SoaData;
+  const fields = Buffer.alloc(20);
+  [serial, refresh, retry, expire, minimum].forEach((n, i) => fields.writeUInt32BE(n!, i * 4));
+  const at = reply.indexOf(fields);
+  expect(at).toBeGreaterThan(12);
+  return Buffer.concat([reply.subarray(0, at), Buffer.alloc(4), reply.subarray(at + 4)]);
+}
 
 /** [case, primer (fills the cache), packet asked, whether it is answered from the cache]. */
 const CASES: Array<[string, Buffer, Buffer, boolean]> = [
@@ -65,7 +77,7 @@ describe('the hit path answers as the slow path', () => {
       await primed(primer, transport);
       const cached = primed.cached(asked, transport);
       expect(cached !== undefined, transport).toBe(hit);
-      expect(cached ?? (await primed(asked, transport))).toEqual(slow);
+      expect(sansSerial((cached ?? (await primed(asked, transport)))!)).toEqual(sansSerial(slow!));
       // A reply with a question carries it exactly as asked, whatever was asked before.
       if (slow!.readUInt16BE(4) === 1) expect(slow!.subarray(12, nameEnd(asked)).equals(asked.subarray(12, nameEnd(asked)))).toBe(true);
     }
