@@ -16,8 +16,9 @@ export async function localUi(request: Request, env: Env): Promise<Response | un
   const url = new URL(request.url);
   if (!url.pathname.startsWith('/ui/')) return undefined;
   const path = url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname;
-  const file = await files.fetch(`http://ui${path}`);
-  if (!file.ok) return undefined;
+  // The disk service throws where the file system refuses the name (a segment over 255 bytes): no such file.
+  const file = await files.fetch(`http://ui${path}`).catch(() => undefined);
+  if (!file?.ok) return undefined;
   const type = TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
   return new Response(request.method === 'HEAD' ? null : file.body, { headers: { 'Content-Type': type, 'Cache-Control': 'no-cache' } });
 }

@@ -9,6 +9,8 @@ describe('the UI under npm start', () => {
     ['HEAD', '/ui/', 200, 'text/html; charset=utf-8', false],
     ['GET', '/ui/index.html', 200, 'text/html; charset=utf-8', true],
     ['GET', '/ui/no-such-file.js', 404, 'text/plain; charset=UTF-8', true],
+    // A name the file system refuses (a segment over 255 bytes) is no such file, not an internal error.
+    ['GET', `/ui/${'fz'.repeat(200)}`, 404, 'text/plain; charset=UTF-8', true],
     ['PUT', '/ui/', 404, 'text/plain; charset=UTF-8', true],
     ['GET', '/v1/status/leader', 200, 'application/json', true],
   ])('%s %s → %i %s', async (method, path, status, type, hasBody) => {
