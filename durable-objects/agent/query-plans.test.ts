@@ -36,6 +36,10 @@ const CASES: { name: string; run: (dc: Datacenter) => unknown; done?: (dc: Datac
   { name: 'ACL: the service an agent service write names', run: (dc) => dc.agentServiceName('probe-1') },
   { name: 'ACL: the owner of an agent check', run: (dc) => dc.agentCheckOwner('service:probe-2') },
   {
+    name: '/v1/txn: one check read',
+    run: async (dc) => expect(await dc.txnApply([{ Check: { Verb: 'get', Node: dc.agentInfo().node.Node, CheckID: 'SERVICE:probe-1', Index: 0 } }])).toMatchObject({ ok: true, value: [{ Check: { CheckID: 'service:probe-1', ServiceName: 'probe' } }] }),
+  },
+  {
     name: 'agent registration with ?replace-existing-checks',
     run: (dc) => dc.agentServiceRegister({ service: service('probe-3', 'probe', { Meta: { v: '2' } }), checks: [], replaceExistingChecks: true }),
     done: async (dc) => expect((await dc.agentChecks()).some((c) => c.ServiceID === 'probe-3')).toBe(false),

@@ -71,6 +71,8 @@ const VIEW = `SELECT c.*, s.service_name AS service_name, s.body AS service_body
 
 export const listChecksOnNode = (sql: SqlStorage, node: string) =>
   sql.exec<CheckView>(`${VIEW} WHERE c.node = ? ORDER BY c.check_id`, node).toArray();
+export const getCheckView = (sql: SqlStorage, node: string, checkId: string) =>
+  sql.exec<CheckView>(`${VIEW} WHERE c.node = ? AND c.check_id = ?`, node, checkId).toArray()[0];
 /** One instance's own checks: an index lookup, where by node alone would read every agent instance's. */
 export const checkIdsOfService = (sql: SqlStorage, node: string, serviceId: string) =>
   sql.exec<{ check_id: string }>('SELECT check_id FROM checks WHERE node = ? AND service_id = ?', node, serviceId).toArray().map((r) => r.check_id);
