@@ -29,6 +29,8 @@ export default defineConfig({
           name: 'workerd',
           include: ['worker/**/*.test.ts', 'durable-objects/**/*.test.ts'],
           exclude: ACL_TESTS,
+          // A real HTTP/TCP server the HTTP and TCP check tests probe (inject('checkTarget')).
+          globalSetup: ['test/lib/check-target/global-setup.ts'],
           // Property tests take ~2 s here and several times that on a loaded 2-core CI runner.
           testTimeout: 30_000,
         },

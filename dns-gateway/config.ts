@@ -32,6 +32,8 @@ export const GatewayConfigSchema = z.object({
   tcpMaxPerClient: z.coerce.number().int().positive().default(16),
   /** Open TCP connections in all (BIND's tcp-clients is 150); more are refused by the listener. */
   tcpMaxConnections: z.coerce.number().int().positive().default(512),
+  /** Gateway processes sharing the port (dns-gateway/processes.ts): more than one uses more than one core. */
+  processes: z.coerce.number().int().min(1).max(16).default(1),
   /** The DNS token sent with every relayed query (Consul's `dns` agent token): answers hold only what it may read. */
   token: z.string().default(''),
 });
@@ -41,7 +43,7 @@ export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const parseConfig = (input: Partial<Record<keyof GatewayConfig, unknown>> = {}): GatewayConfig => GatewayConfigSchema.parse(input);
 
 /** BEACON_DNS_HOST, _PORT, _WORKER_URL, _WORKER_TIMEOUT_MS, _RECURSORS (comma-separated), _RECURSOR_TIMEOUT_MS, _CACHE_MS,
- * _WATCH_MAX, _WATCH_IDLE_MS, * _TCP_IDLE_MS, _TCP_MAX_PER_CLIENT, _TCP_MAX_CONNECTIONS; BEACON_ACL_TOKEN_DNS (or CONSUL_HTTP_TOKEN). */
+ * _WATCH_MAX, _WATCH_IDLE_MS, _TCP_IDLE_MS, _TCP_MAX_PER_CLIENT, _TCP_MAX_CONNECTIONS, _PROCESSES; BEACON_ACL_TOKEN_DNS (or CONSUL_HTTP_TOKEN). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const pick = (name: string) => (env[`BEACON_DNS_${name}`]?.trim() ? env[`BEACON_DNS_${name}`]!.trim() : undefined);
   return parseConfig({
@@ -57,6 +59,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     tcpIdleMs: pick('TCP_IDLE_MS'),
     tcpMaxPerClient: pick('TCP_MAX_PER_CLIENT'),
     tcpMaxConnections: pick('TCP_MAX_CONNECTIONS'),
+    processes: pick('PROCESSES'),
     token: env.BEACON_ACL_TOKEN_DNS || env.CONSUL_HTTP_TOKEN || undefined,
   });
 }

@@ -6,7 +6,7 @@ import * as packet from 'dns-packet';
 import { AnswerStore, type Upstream } from './answers';
 import type { GatewayConfig } from './config';
 import { questionEchoes } from './question';
-import { queryHash, sameQuery, type Transport } from './reply-key';
+import { foldName, nameEnd, queryHash, sameQuery, storedQuery, type Transport } from './reply-key';
 import { forward } from './recursor';
 import { encodeWithin, TCP_MAX, udpLimit } from './truncate';
 
@@ -61,9 +61,10 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
 
   const cached = (message: Buffer, transport: Transport): Buffer | undefined => {
     if (message.length < 12) return undefined;
-    const key = queryHash(message, transport);
+    const end = nameEnd(message);
+    const key = queryHash(message, transport, end);
     const hit = replies.get(key);
-    if (!hit || hit.transport !== transport || !sameQuery(message, hit.query)) return undefined;
+    if (!hit || hit.transport !== transport || !sameQuery(message, hit.query, end)) return undefined;
     const upstream = hit.upstream;
     if (hit.version !== upstream.version || (upstream.expires !== Infinity && upstream.expires <= performance.now())) {
       replies.delete(key);
@@ -72,14 +73,14 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
     answers.touch(upstream);
     hits++;
     const variants = hit.variants;
-    return withId(variants.length === 1 ? variants[0] : variants[Math.floor(Math.random() * variants.length)], message);
+    return asAsked(variants.length === 1 ? variants[0] : variants[Math.floor(Math.random() * variants.length)], message, end);
   };
 
   const remember = (message: Buffer, transport: Transport, reply: Omit<CachedReply, 'transport' | 'query'>) => {
     // A flood of distinct queries: start over rather than track the oldest (the answers stay watched).
     if (replies.size >= config.cacheEntries) replies.clear();
     // Another query with the same hash is replaced: the bytes compared on a hit keep the two apart.
-    replies.set(queryHash(message, transport), { transport, query: Buffer.from(message.subarray(2)), ...reply });
+    replies.set(queryHash(message, transport), { transport, query: storedQuery(message), ...reply });
   };
 
   const handle = async (message: Buffer, transport: Transport): Promise<Buffer | undefined> => {
@@ -101,8 +102,11 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
       (await forward(message, transport, config.recursors, config.recursorTimeoutMs)) ?? errorReply(id, flags, SERVFAIL, query.questions);
     if (recursion && !forWorker(question.name)) return recurse();
     try {
-      const upstreamKey = `${question.name}|${question.type}|${question.class}|${flags}`;
-      const upstream = await answers.get(upstreamKey, () => packet.encode({ id: 0, type: 'query', flags, questions: [question] }));
+      // One answer whatever the case of the name (a 0x20 client would otherwise be a new watch per query):
+      // the worker is asked in lower case, so answer names are lower case; the question is echoed as asked.
+      const name = foldName(question.name);
+      const upstreamKey = `${name}|${question.type}|${question.class}|${flags}`;
+      const upstream = await answers.get(upstreamKey, () => packet.encode({ id: 0, type: 'query', flags, questions: [{ ...question, name }] }));
       const { answer, version } = upstream;
       // A reverse name the worker does not own is refused: as Consul does, ask the recursors instead.
       if (recursion && rcodeOf(answer) === 'REFUSED') return await recurse();
@@ -121,7 +125,7 @@ export function createHandler(config: GatewayConfig, log: (message: string) => v
       const limit = transport === 'udp' ? udpLimit(query) : TCP_MAX;
       const variants = orderings(reply.answers ?? []).map((answers) => encodeWithin({ ...reply, answers }, limit));
       if (version >= 0) remember(message, transport, { variants, upstream, version });
-      return withId(variants[0], message);
+      return asAsked(variants[0], message, nameEnd(message));
     } catch (err) {
       log(`dns-gateway: ${question.name} ${question.type}: ${(err as Error).message}`);
       return errorReply(id, flags, SERVFAIL, query.questions);
@@ -155,11 +159,15 @@ function shuffled<T>(items: T[]): T[] {
   return copy;
 }
 
-/** A copy of a cached reply carrying the query's ID (the cached bytes may still be queued for another client). */
-function withId(reply: Buffer, query: Buffer): Buffer {
+/**
+ * A copy of a cached reply carrying the query's ID and its question name's bytes (the same name in another
+ * case; a header-only reply has none), as the cached bytes may still be queued for another client.
+ */
+function asAsked(reply: Buffer, query: Buffer, nameEnd: number): Buffer {
   const copy = Buffer.from(reply);
   copy[0] = query[0];
   copy[1] = query[1];
+  if (copy[5] === 1 && copy[4] === 0) query.copy(copy, 12, 12, nameEnd);
   return copy;
 }
 

@@ -21,6 +21,7 @@ import { Agent } from './agent/agent';
 import type { AgentServiceRegisterRequest } from './agent/writes';
 import * as q from './catalog/reads';
 import * as uiq from './catalog/ui-reads';
+import { ServiceTags } from './catalog/service-tags';
 import { catalogDeregister, catalogRegister, type CatalogDeregisterRequest, type CatalogRegisterRequest } from './catalog/writes';
 import { AnswerTexts } from './engine/answer-texts';
 import { Clock } from './engine/clock';
@@ -38,7 +39,7 @@ import type { DatacenterEnv } from './env';
 import type { AgentShard } from './shards/agent-shard';
 import { ShardLink } from './shards/link';
 import { applyShardReport } from './shards/report';
-import { shardCount, type ShardUpdate } from './shards/shard-of';
+import { shardCount, shardLocationHint, type ShardUpdate } from './shards/shard-of';
 import { LockDelays } from './kv/lock-delays';
 import * as kvq from './kv/reads';
 import { Replica, REPLICATION_TIMER, replicationPlan } from './kv/replication';
@@ -66,6 +67,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   /** Answer texts shared by readers and watchers, per variant and index (engine/answer-texts.ts). */
   readonly answers: AnswerTexts;
   readonly agent: Agent;
+  /** `/v1/catalog/services`' name → tags, refreshed per service written (catalog/service-tags.ts). */
+  readonly serviceTags: ServiceTags;
   /** The agent shards' link, when the AGENT_SHARD binding exists (durable-objects/shards/). */
   readonly shards?: ShardLink;
   readonly sessions: Sessions;
@@ -88,12 +91,13 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     const writer = (this.writer = new WritePath({ transactionSync: (fn) => ctx.storage.transactionSync(fn), indexes, clock, watches, metrics, stats }));
     this.reads = new Reads({ indexes, watches, metrics });
     const shards = (this.shards = env.AGENT_SHARD
-      ? new ShardLink({ sql, storage: ctx.storage, agentNode: node, datacenter, namespace: env.AGENT_SHARD, count: shardCount(env) })
+      ? new ShardLink({ sql, storage: ctx.storage, agentNode: node, datacenter, namespace: env.AGENT_SHARD, count: shardCount(env), locationHint: shardLocationHint(env.FEDERATION, datacenter) })
       : undefined);
     this.answers = new AnswerTexts({ indexes, generation: () => watches.abandoned });
     this.agent = new Agent({ sql, read: this.read, writer, watches, metrics, timers, clock, node, address: env.AGENT_ADDRESS || '127.0.0.1', shards });
     this.sessions = new Sessions({ sql, indexes, writer, timers, clock, metrics, node });
     writer.hook(this.agent);
+    writer.hook((this.serviceTags = new ServiceTags({ sql, generation: () => watches.abandoned })));
     writer.hook(this.sessions);
     writer.hook({ committed: (tx) => this.lockDelays.apply(tx.lockDelays) });
     this.tombstones = new TombstoneReaper({ sql, timers, clock });
@@ -121,7 +125,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     await Promise.all(probes);
   }
 
-  /** Each timer key names its part by prefix; the rest are the agent's checks (`ttl:`, `run:`, `reap:`). */
+  /** Each timer key names its part by prefix; the rest are the agent's checks (`reap:`; `ttl:`, `run:` without shards). */
   private fire(key: string): Promise<void> | void {
     const kind = key.slice(0, key.indexOf(':') + 1 || key.length);
     this.metrics.incr('beacon.timers.fired', 1, { kind: kind.replace(/:$/, '') });
@@ -150,7 +154,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   agentNodeMaintenance(enable: boolean, reason: string): Outcome<null> { return this.agent.nodeMaintenance(enable, reason); }
   /** TTL pass/warn/fail/update; `owner` is what the ACL fast path authorized (agent/agent.ts checkUpdate). */
   agentCheckUpdate(checkId: string, status: HealthStatus, output: string, owner?: string): Promise<Outcome<null>> { return this.agent.checkUpdate(checkId, status, output, owner); }
-  /** Status (and synced output) changes from an agent shard, through the one write path (shards/report.ts). */
+  /** Status (and synced output) changes of TTL, HTTP and TCP checks from an agent shard, through the one write path (shards/report.ts). */
   agentShardReport(shard: number, updates: ShardUpdate[]): { dropped: string[] } {
     this.metrics.incr('beacon.datacenter.requests', 1, { kind: 'shard-report' });
     return applyShardReport(this.shards, this.agent.monitor, this.sql, this.env.AGENT_NODE || 'beacon', shard, updates, (fn) => this.writer.write(fn));
@@ -166,6 +170,13 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   }
   catalogNodes(p: BlockingParams) { return this.reads.blocking(q.catalogNodes(this.read), p); }
   catalogAllInstances(p: BlockingParams) { return this.reads.blocking(q.catalogAllInstances(this.read), p); }
+  /** `/v1/catalog/services` without `?filter`/`?node-meta`: name → tags from the per-service aggregate. */
+  catalogServicesIndex(p: BlockingParams) { return this.reads.blockingIndex(q.catalogServices(this.read, this.serviceTags), p); }
+  /** Its text, built once per index of the services table: a read is then a copy. */
+  catalogServicesJson(pretty: boolean) {
+    const query = q.catalogServices(this.read, this.serviceTags);
+    return this.answers.text(query, pretty ? 'pretty' : '', () => this.reads.shared(query), (value) => answerJson(value, pretty));
+  }
   catalogServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.catalogServiceNodes(this.read, name), p); }
   catalogNodeServices(node: string, p: BlockingParams) { return this.reads.blocking(q.catalogNodeServices(this.read, node), p); }
   healthServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.healthServiceNodes(this.read, name), p); }
@@ -207,6 +218,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   // ---- KV and transactions (kv/, txn.ts); KV reads in a fresh secondary wait for its first pull ----
   async kvsGet(key: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsGet(this.read, key), p); }
   async kvsList(prefix: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsList(this.read, prefix), p); }
+  /** For watches (worker/cache/kv-watch-fast-path.ts): a key's (or with `recurse` a prefix's) index once it passes `p.minIndex`. */
+  async kvsIndex(key: string, recurse: boolean, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blockingIndex<unknown>(recurse ? kvq.kvsList(this.read, key) : kvq.kvsGet(this.read, key), p); }
   async kvsListKeys(prefix: string, separator: string, p: BlockingParams) { await this.replica.caughtUp(); return this.reads.blocking(kvq.kvsListKeys(this.read, prefix, separator), p); }
   /** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply. */
   kvsApply(op: KvOp): Promise<Outcome<boolean>> { return this.metrics.timed('consul.kvs.apply', this.writer.writeBatched((tx) => kvsApply(tx, op, this.lockDelays))); }

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configFromEnv } from '../dns-gateway/config';
-import { startGateway } from '../dns-gateway/main';
+import { startGateways } from '../dns-gateway/main';
 import { configDirArg, startConfigDir } from './config-dir';
 import { watchParent } from './parent-watch';
 import { PROJECT_ROOT, startLocal } from './start-local';
@@ -29,7 +29,13 @@ if (configDir) {
   const errors = await configDir.sync();
   console.log(`Config dir ${dir}: loaded${errors.length ? ` with ${errors.length} bad file(s)` : ''}`);
 }
-const gateway = await startGateway({ ...configFromEnv(), workerUrl: process.env.BEACON_DNS_WORKER_URL ?? server.url }).catch(async (err) => {
+// With BEACON_DNS_PROCESSES > 1, a gateway process that dies stops everything, as the runtime's exit does.
+let failed = false;
+const gateway = await startGateways({ ...configFromEnv(), workerUrl: process.env.BEACON_DNS_WORKER_URL ?? server.url }, (why) => {
+  console.error(why);
+  failed = true;
+  void shutdown();
+}).catch(async (err) => {
   await server.stop();
   throw err;
 });
@@ -42,7 +48,7 @@ const shutdown = async () => {
   await gateway.stop();
   await server.stop();
   await configDir?.stop();
-  process.exit(0);
+  process.exit(failed ? 1 : 0);
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

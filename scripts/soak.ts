@@ -1,11 +1,11 @@
 // `npm run soak`: thousands of TTL checks heartbeating on time plus held watchers, for minutes, against a
-// Beacon started as `npm start` starts it (scripts/start-local.ts, plain workerd, state on disk). Reports
-// false critical flaps (a check seen critical although a pass it sent less than one TTL earlier had been
-// acknowledged before the read was sent), workerd's RSS over time (start, middle, end, slope), heartbeat
-// latency (from when a heartbeat was due to its acknowledgement) and how long a watcher took to answer a
-// change of what it watches. Exits 1 on a flap or a failed
-// request. Settings (environment): SOAK_CHECKS (2000), SOAK_WATCHERS (1000), SOAK_MINUTES (5),
-// SOAK_TTL_S (30; heartbeats every TTL/3), SOAK_WAIT_S (watchers' ?wait=, 60).
+// Beacon started as `npm start` starts it (scripts/start-local.ts: plain workerd, the path guard, state on
+// disk). Reports false critical flaps (a check seen critical although a pass it sent less than one TTL
+// earlier had been acknowledged before the read was sent), heartbeats due / sent / acknowledged and their
+// lateness, watcher answers (after a change, and any answered later than its wait allows), workerd's RSS
+// over time, and a summary table with each goal MET or MISSED. Exits 1 on a flap or a failed request.
+// Settings (environment): SOAK_CHECKS (2000), SOAK_WATCHERS (1000), SOAK_MINUTES (5), SOAK_TTL_S (30;
+// a pass every TTL/3), SOAK_WAIT_S (watchers' ?wait=, 60), SOAK_CONNECTIONS (heartbeat connections, 32).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Http1Connection, header } from './bench/http1';
 import { rssMb } from './rss';
+import { HeartbeatPool } from './soak/heartbeats';
+import { ms, percentiles, slope, table } from './soak/report';
 import { freePort, startLocal } from './start-local';
 
 const setting = (name: string, fallback: number) => {
@@ -26,162 +28,112 @@ const MINUTES = setting('SOAK_MINUTES', 5);
 const TTL_MS = setting('SOAK_TTL_S', 30) * 1000;
 const INTERVAL_MS = TTL_MS / 3;
 const WAIT_S = setting('SOAK_WAIT_S', 60);
+const CONNECTIONS = setting('SOAK_CONNECTIONS', 32);
 const TOUCH_EVERY_MS = 2000;
 const RSS_EVERY_MS = 10_000;
-const IN_FLIGHT = 32;
+/** Beacon adds up to wait/16 of jitter (as Consul); past that, plus this much slack, a watch answered late. */
+const WAIT_SLACK_MS = 5000;
+const GOAL_SLOPE_MB_PER_MIN = 1;
+const GOAL_ON_TIME = 0.99;
 
 const now = () => performance.now();
 const id = (i: number) => `soak-${i}`;
-
-interface CheckState {
-  /** Send time of the latest pass acknowledged so far (and when its acknowledgement arrived). */
-  lastPassSent: number;
-  lastPassAcked: number;
-}
-
-function percentiles(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
-  return { count: sorted.length, p50Ms: +at(50).toFixed(1), p99Ms: +at(99).toFixed(1), maxMs: +(sorted.at(-1) ?? NaN).toFixed(1) };
-}
-
-/** Least-squares slope of RSS over time, in MB per minute. */
-function slope(points: { t: number; mb: number }[]): number {
-  const n = points.length;
-  if (n < 2) return NaN;
-  const mt = points.reduce((s, p) => s + p.t, 0) / n;
-  const mm = points.reduce((s, p) => s + p.mb, 0) / n;
-  const num = points.reduce((s, p) => s + (p.t - mt) * (p.mb - mm), 0);
-  const den = points.reduce((s, p) => s + (p.t - mt) ** 2, 0);
-  return (num / den) * 60_000;
-}
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-soak-'));
   const server = await startLocal({ port: await freePort(), persistTo: dir, quiet: !process.env.SOAK_LOGS });
   const pid = server.process.pid!;
   const url = server.url;
-  const states: CheckState[] = Array.from({ length: CHECKS }, () => ({ lastPassSent: -Infinity, lastPassAcked: -Infinity }));
   const flaps: string[] = [];
   const failures: string[] = [];
-  const heartbeatMs: number[] = [];
-  const scheduleLagMs: number[] = [];
+  const fail = (message: string) => failures.push(message);
+  const pool = new HeartbeatPool(url, (i, verb) => `/v1/agent/check/${verb}/service:${id(i)}`, CHECKS, INTERVAL_MS, fail);
   const watcherAnswerMs: number[] = [];
-  let heartbeats = 0;
+  const heldMs: number[] = [];
   let watcherAnswers = 0;
+  let lateWatches = 0;
   let stopping = false;
 
-  // A connection reset before any answer (the socket closed under the client; node's fetch does not retry a
-  // PUT) is retried once, as an agent's client would: counted in `resets`, a failure only when the retry fails.
-  let resets = 0;
-  // At most IN_FLIGHT writes at once (node's fetch opens a socket per concurrent request): more wait their turn,
-  // and the wait shows in the heartbeat latency, measured from when the heartbeat was due.
-  let inFlight = 0;
-  const turns: (() => void)[] = [];
-  const put = async (path: string, body: unknown): Promise<void> => {
-    if (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => turns.push(resolve));
-    inFlight++;
-    try {
-      await putOnce(path, body);
-    } finally {
-      inFlight--;
-      turns.shift()?.();
-    }
-  };
-  const putOnce = async (path: string, body: unknown, retry = true): Promise<void> => {
-    let res: Response;
-    try {
-      res = await fetch(url + path, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) });
-    } catch (err) {
-      if (!retry) throw new Error(`${(err as Error).message} (${((err as Error).cause as Error | undefined)?.message})`);
-      resets++;
-      return putOnce(path, body, false);
-    }
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`);
-  };
-  /** Is a check that a read sent at `readSent` and received at `received` showed critical falsely so? */
+  /** Was a check that a read sent at `readSent` and received at `received` showed critical falsely so? */
   const judge = (i: number, readSent: number, received: number, where: string) => {
-    const s = states[i];
+    const s = pool.states[i];
     if (s.lastPassAcked <= readSent && received < s.lastPassSent + TTL_MS) {
       flaps.push(`${id(i)} critical in ${where} ${((received - s.lastPassSent) / 1000).toFixed(1)} s after a pass acknowledged before the read`);
     }
   };
 
   try {
-    console.log(`soak: ${CHECKS} TTL checks (TTL ${TTL_MS / 1000} s, a pass every ${INTERVAL_MS / 1000} s), ${WATCHERS} watchers (wait ${WAIT_S} s), ${MINUTES} min, workerd pid ${pid}`);
-    for (let i = 0; i < CHECKS; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, CHECKS - i) }, (_, k) =>
-        put('/v1/agent/service/register', { ID: id(i + k), Name: id(i + k), Port: 1, Check: { TTL: `${TTL_MS / 1000}s`, Status: 'passing' } })));
+    console.log(`soak: ${CHECKS} TTL checks (TTL ${TTL_MS / 1000} s, a pass every ${INTERVAL_MS / 1000} s over ${CONNECTIONS} connections), ${WATCHERS} watchers (wait ${WAIT_S} s), ${MINUTES} min, workerd pid ${pid}`);
+    const setup = await Promise.all(Array.from({ length: CONNECTIONS }, () => Http1Connection.open(url)));
+    for (let i = 0; i < CHECKS; i += CONNECTIONS) {
+      await Promise.all(setup.slice(0, Math.min(CONNECTIONS, CHECKS - i)).map(async (conn, k) => {
+        const body = JSON.stringify({ ID: id(i + k), Name: id(i + k), Port: 1, Check: { TTL: `${TTL_MS / 1000}s`, Status: 'passing' } });
+        const reply = await conn.request('PUT', '/v1/agent/service/register', body);
+        if (reply.status !== 200) throw new Error(`register ${id(i + k)}: ${reply.status} ${reply.body.toString()}`);
+      }));
     }
-    const pass = async (i: number, scheduled: number, output: string) => {
-      const sent = now();
-      scheduleLagMs.push(sent - scheduled);
-      try {
-        await put(`/v1/agent/check/pass/service:${id(i)}?note=${encodeURIComponent(output)}`, '');
-        const acked = now();
-        heartbeats++;
-        heartbeatMs.push(acked - scheduled);
-        if (sent > states[i].lastPassSent) Object.assign(states[i], { lastPassSent: sent, lastPassAcked: acked });
-      } catch (err) {
-        failures.push(`heartbeat ${id(i)}: ${(err as Error).message}`);
-      }
-    };
-
+    for (const conn of setup) conn.close();
+    await pool.start(CONNECTIONS);
     // Registering took a while: a first pass of every check (TTL expiries before it are not flaps), then the clock starts.
-    await Promise.all(states.map((_, i) => pass(i, now(), 'ok')));
-    heartbeats = 0;
-    heartbeatMs.length = scheduleLagMs.length = 0;
+    for (let i = 0; i < CHECKS; i++) pool.enqueue(i, now());
+    await pool.drain();
+    Object.assign(pool.counts, { due: 0, coalesced: 0, sent: 0, acknowledged: 0, failed: 0, lateness: [], dueToAck: [], onTime: 0 });
     const started = now();
     const endAt = started + MINUTES * 60_000;
 
-    // Heartbeats: check i passes at started + phase_i + k·interval, phases spread evenly over one interval.
+    // Heartbeats: check i is due at started + phase_i + k·interval, phases spread evenly over one interval.
     const heartbeatLoop = (async () => {
       const next = Array.from({ length: CHECKS }, (_, i) => started + (i / CHECKS) * INTERVAL_MS);
       let cursor = 0;
-      const inflight = new Set<Promise<void>>();
       while (now() < endAt) {
         const t = now();
-        for (let n = 0; n < CHECKS && next[cursor] <= t; n++) {
-          const i = cursor;
-          const p = pass(i, next[i], 'ok').finally(() => inflight.delete(p));
-          inflight.add(p);
-          next[i] += INTERVAL_MS;
+        for (let n = 0; n < CHECKS && next[cursor] <= t && next[cursor] < endAt; n++) {
+          pool.enqueue(cursor, next[cursor]);
+          next[cursor] += INTERVAL_MS;
           cursor = (cursor + 1) % CHECKS;
         }
         await sleep(20);
       }
-      await Promise.all(inflight);
     })();
 
-    // Watchers: watcher w holds a blocking query on service w; a touch (a pass with new output) of a watched
-    // service at time T must wake its watcher: answer time − T is the watcher latency.
+    // Watchers: watcher w holds a blocking query on service w on a connection of its own; a touch of a watched
+    // service at time T must wake its watcher: answer time − T is the watcher latency. A touch is a warn (the
+    // check's next pass makes it passing again): a change of output alone reaches the catalog only after
+    // check_update_interval (Consul's, 5 min), so it would not wake anyone sooner.
     const touchedAt = new Map<number, number>();
     const watcher = async (w: number) => {
-      const conn = await Http1Connection.open(url);
       const path = `/v1/health/service/${id(w)}`;
       let index = 0;
-      try {
-        while (!stopping) {
-          const sent = now();
-          const reply = await conn.request('GET', index ? `${path}?index=${index}&wait=${WAIT_S}s` : path);
-          const received = now();
-          if (reply.status !== 200) throw new Error(`watch ${id(w)}: ${reply.status} ${reply.body.toString()}`);
-          const next = Number(header(reply.head, 'x-consul-index'));
-          const entries = JSON.parse(reply.body.toString()) as { Checks: { Status: string; ServiceID: string }[] }[];
-          if (entries.some((e) => e.Checks.some((c) => c.ServiceID === id(w) && c.Status === 'critical'))) judge(w, sent, received, 'a watcher answer');
-          if (index) watcherAnswers++;
-          const touch = touchedAt.get(w);
-          if (index && next !== index && touch !== undefined && touch > sent - 1) {
-            watcherAnswerMs.push(received - touch);
-            touchedAt.delete(w);
+      while (!stopping) {
+        let conn: Http1Connection | undefined;
+        let sent = now();
+        try {
+          conn = await Http1Connection.open(url);
+          while (!stopping) {
+            sent = now();
+            const reply = await conn.request('GET', index ? `${path}?index=${index}&wait=${WAIT_S}s` : path);
+            const received = now();
+            if (reply.status !== 200) throw new Error(`${reply.status} ${reply.body.toString()}`);
+            const next = Number(header(reply.head, 'x-consul-index'));
+            const entries = JSON.parse(reply.body.toString()) as { Checks: { Status: string; ServiceID: string }[] }[];
+            if (entries.some((e) => e.Checks.some((c) => c.ServiceID === id(w) && c.Status === 'critical'))) judge(w, sent, received, 'a watcher answer');
+            if (index) {
+              watcherAnswers++;
+              heldMs.push(received - sent);
+              if (received - sent > (WAIT_S * 1000 * 17) / 16 + WAIT_SLACK_MS) lateWatches++;
+            }
+            const touch = touchedAt.get(w);
+            if (index && next !== index && touch !== undefined && touch > sent - 1) {
+              watcherAnswerMs.push(received - touch);
+              touchedAt.delete(w);
+            }
+            index = next;
           }
-          index = next;
+        } catch (err) {
+          if (!stopping) fail(`watch ${id(w)} after ${((now() - sent) / 1000).toFixed(1)} s held: ${(err as Error).message}`);
+        } finally {
+          conn?.close();
         }
-      } catch (err) {
-        if (!stopping) failures.push((err as Error).message);
-      } finally {
-        conn.close();
       }
     };
     const watchers: Promise<void>[] = [];
@@ -191,64 +143,69 @@ async function main() {
     }
 
     const touchLoop = (async () => {
-      let gen = 0;
       await sleep(5000); // the watchers park first
       while (now() < endAt - TOUCH_EVERY_MS) {
         const w = Math.floor(Math.random() * WATCHERS);
         touchedAt.set(w, now());
-        await pass(w, now(), `touch ${++gen}`);
+        pool.enqueue(w, now(), 'warn');
         await sleep(TOUCH_EVERY_MS);
       }
     })();
 
     // The critical list, polled: every soak check in it is judged.
     const pollLoop = (async () => {
+      const conn = await Http1Connection.open(url);
       while (now() < endAt) {
         const sent = now();
         try {
-          const res = await fetch(`${url}/v1/health/state/critical`);
+          const reply = await conn.request('GET', '/v1/health/state/critical');
           const received = now();
-          for (const c of (await res.json()) as { ServiceID: string }[]) {
+          for (const c of JSON.parse(reply.body.toString()) as { ServiceID: string }[]) {
             const m = /^soak-(\d+)$/.exec(c.ServiceID);
             if (m) judge(Number(m[1]), sent, received, '/v1/health/state/critical');
           }
         } catch (err) {
-          failures.push(`poll of the critical list: ${(err as Error).message}`);
+          fail(`poll of the critical list: ${(err as Error).message}`);
         }
         await sleep(2000);
       }
+      conn.close();
     })();
 
     const rss: { t: number; mb: number }[] = [];
+    const c = pool.counts;
     while (now() < endAt) {
       rss.push({ t: now() - started, mb: rssMb(pid) });
-      if (rss.length % 3 === 1) console.log(`soak: ${Math.round((now() - started) / 1000)} s, ${heartbeats} heartbeats, ${flaps.length} flaps, ${failures.length} failures, workerd RSS ${rss.at(-1)!.mb.toFixed(0)} MB${failures.length ? `; first failure: ${failures[0]}` : ''}${flaps.length ? `; first flap: ${flaps[0]}` : ''}`);
+      if (rss.length % 3 === 1) console.log(`soak: ${Math.round((now() - started) / 1000)} s, heartbeats ${c.due} due, ${c.sent} sent, ${c.acknowledged} acknowledged (backlog ${pool.backlog}), ${flaps.length} flaps, ${failures.length} failures, workerd RSS ${rss.at(-1)!.mb.toFixed(0)} MB${failures.length ? `; first failure: ${failures[0]}` : ''}${flaps.length ? `; first flap: ${flaps[0]}` : ''}`);
       await sleep(Math.min(RSS_EVERY_MS, Math.max(0, endAt - now())));
     }
     rss.push({ t: now() - started, mb: rssMb(pid) });
     await Promise.all([heartbeatLoop, touchLoop, pollLoop]);
+    await pool.drain();
+    const unanswered = pool.backlog + c.sent - c.acknowledged - c.failed;
     stopping = true;
+    await pool.stop();
     // Watchers end with their current wait (at most WAIT_S plus jitter): don't hold the report for it.
     void Promise.all(watchers);
 
     const warm = rss.filter((p) => p.t >= 60_000);
-    const report = {
-      checks: CHECKS,
-      watchers: WATCHERS,
-      minutes: MINUTES,
-      ttlS: TTL_MS / 1000,
-      heartbeats,
-      flaps: flaps.length,
-      failures: failures.length,
-      connectionResetsRetried: resets,
-      rssMb: { start: +rss[0].mb.toFixed(1), mid: +rss[Math.floor(rss.length / 2)].mb.toFixed(1), end: +rss.at(-1)!.mb.toFixed(1), slopeMbPerMinAfterFirstMinute: +slope(warm.length >= 2 ? warm : rss).toFixed(2) },
-      heartbeatLatency: percentiles(heartbeatMs),
-      heartbeatScheduleLag: percentiles(scheduleLagMs),
-      watcherAnswers,
-      watcherChangeLatency: percentiles(watcherAnswerMs),
-      rssSeries: rss.map((p) => `${Math.round(p.t / 1000)}s ${p.mb.toFixed(0)}`).join(', '),
-    };
-    console.log(JSON.stringify(report, null, 2));
+    const rssSlope = slope(warm.length >= 2 ? warm : rss);
+    const onTime = c.acknowledged ? c.onTime / c.due : 0;
+    console.log(`\nsoak: ${CHECKS} checks × a pass every ${INTERVAL_MS / 1000} s (TTL ${TTL_MS / 1000} s), ${WATCHERS} watchers (wait ${WAIT_S} s), ${MINUTES} min, ${CONNECTIONS} heartbeat connections\n`);
+    console.log(table([
+      { what: 'False critical flaps', value: String(flaps.length), goal: '0', met: flaps.length === 0 },
+      { what: 'Failed requests (heartbeats, watches, polls)', value: String(failures.length), goal: '0', met: failures.length === 0 },
+      { what: 'Heartbeats due / sent / acknowledged', value: `${c.due} / ${c.sent} / ${c.acknowledged} (${c.coalesced} coalesced while one was queued, ${c.failed} failed, ${unanswered} unanswered at the end)` },
+      { what: 'Heartbeats acknowledged within one interval of due', value: `${(onTime * 100).toFixed(2)} %`, goal: `≥ ${GOAL_ON_TIME * 100} % of due`, met: onTime >= GOAL_ON_TIME },
+      { what: 'Heartbeat lateness (due → sent)', value: ms(percentiles(c.lateness)) },
+      { what: 'Heartbeat due → acknowledged', value: ms(percentiles(c.dueToAck)) },
+      { what: 'Watcher answers (held time)', value: `${watcherAnswers}: ${ms(percentiles(heldMs))}` },
+      { what: 'Watches answered past wait + jitter + 5 s', value: String(lateWatches), goal: '0', met: lateWatches === 0 },
+      { what: 'Watcher answer after a change', value: ms(percentiles(watcherAnswerMs)) },
+      { what: 'workerd RSS start / mid / end', value: `${rss[0].mb.toFixed(0)} / ${rss[Math.floor(rss.length / 2)].mb.toFixed(0)} / ${rss.at(-1)!.mb.toFixed(0)} MB` },
+      { what: 'workerd RSS slope after the first minute', value: `${rssSlope.toFixed(2)} MB/min`, goal: `≤ ${GOAL_SLOPE_MB_PER_MIN} MB/min`, met: rssSlope <= GOAL_SLOPE_MB_PER_MIN },
+    ]));
+    console.log(`\nRSS series: ${rss.map((p) => `${Math.round(p.t / 1000)}s ${p.mb.toFixed(0)}`).join(', ')}`);
     for (const f of flaps.slice(0, 20)) console.error(`FLAP: ${f}`);
     for (const f of failures.slice(0, 20)) console.error(`FAILED: ${f}`);
     process.exitCode = flaps.length || failures.length ? 1 : 0;

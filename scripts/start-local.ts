@@ -23,6 +23,8 @@ export interface LocalServer {
   /** The runtime's own port behind the dot-segment guard (loopback; for tests that show what the guard stops). */
   runtimePort: number;
   process: ChildProcess;
+  /** The path guard's process (its CPU is part of what a request costs; scripts/bench/start.ts). */
+  guardPid?: number;
   stop(): Promise<void>;
 }
 
@@ -97,12 +99,12 @@ export function startLocal(options: StartOptions): Promise<LocalServer> {
 }
 
 /**
- * The dot-segment guard on `port`, in front of the runtime on `upstreamPort` (scripts/path-guard/): workerd
+ * The dot-segment guard on `port`, in front of the runtime at `upstream` (a port, or workerd's Unix socket) (scripts/path-guard/): workerd
  * and wrangler dev both resolve a raw `..` before Beacon sees it (docs/deploying.md). Its own process; should
  * it die, the runtime is stopped too, so whoever watches the runtime's process sees Beacon gone.
  */
-async function guardInFront(port: number, upstreamPort: number, vars: Record<string, string>, runtime: ChildProcess, stopRuntime: () => Promise<void>): Promise<GuardProcess> {
-  const guard = await spawnGuard(port, upstreamPort, reportedPolicy(aclSettings(vars)));
+async function guardInFront(port: number, upstream: number | string, vars: Record<string, string>, runtime: ChildProcess, stopRuntime: () => Promise<void>): Promise<GuardProcess> {
+  const guard = await spawnGuard(port, upstream, reportedPolicy(aclSettings(vars)));
   let stopping = false;
   guard.process.once('exit', () => void (stopping || stopRuntime()));
   // And the other way round: a runtime that dies (a crash, a SIGKILL in the fault tests) takes the guard and
@@ -124,9 +126,10 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
     await bundle(join(dir, 'beacon'));
     const vars = localVars(options.vars);
     const workerdPort = await freePort();
-    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests });
+    const guardSocket = join(dir, 'guard.sock');
+    const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests, guardSocket });
     const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
-    const guard = await guardInFront(options.port, workerdPort, vars, workerd.process, () => workerd.stop()).catch(async (err) => {
+    const guard = await guardInFront(options.port, guardSocket, vars, workerd.process, () => workerd.stop()).catch(async (err) => {
       await workerd.stop();
       throw err;
     });
@@ -137,7 +140,7 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
       await rm(dir, { recursive: true, force: true });
     };
     await waitForApi(url, workerd.process, () => workerd.diagnostics(), stop);
-    return { url, port: options.port, runtimePort: workerdPort, process: workerd.process, stop };
+    return { url, port: options.port, runtimePort: workerdPort, process: workerd.process, guardPid: guard.process.pid, stop };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

@@ -71,27 +71,8 @@ const REQUEST_LOG = `export default {
 };
 `;
 
-/**
- * The built UI (ui/dist, what wrangler.toml's [assets] serves) in front of Beacon: a GET or HEAD of a file
- * under /ui/ is answered from disk, `/ui/` with its index.html; everything else goes on to Beacon.
- */
-const UI_ASSETS = `const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8',
-  png: 'image/png', svg: 'image/svg+xml', json: 'application/json', map: 'application/json', ico: 'image/x-icon' };
-export default {
-  async fetch(request, env) {
-    const url = new URL(request.url);
-    if ((request.method === 'GET' || request.method === 'HEAD') && url.pathname.startsWith('/ui/')) {
-      const path = url.pathname.endsWith('/') ? url.pathname + 'index.html' : url.pathname;
-      const file = await env.FILES.fetch('http://ui' + path);
-      if (file.ok) {
-        const type = TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
-        return new Response(request.method === 'HEAD' ? null : file.body, { headers: { 'Content-Type': type, 'Cache-Control': 'no-cache' } });
-      }
-    }
-    return env.NEXT.fetch(request);
-  },
-};
-`;
+/** The built UI (ui/dist, what wrangler.toml's [assets] serves), served by Beacon itself (worker/local-ui.ts). */
+const LOCAL_UI_BINDING = '(name = "LOCAL_UI", service = "ui-files")';
 
 export interface BeaconConfig {
   /** Where the bundle is (`<dir>/beacon/index.js`) and the config is written. */
@@ -100,6 +81,8 @@ export interface BeaconConfig {
   port: number;
   vars: Record<string, string>;
   logRequests?: boolean;
+  /** A second listening socket at this Unix socket path, for the path guard (loopback TCP costs more both sides). */
+  guardSocket?: string;
 }
 
 /** The capnp text for Beacon alone: its socket on 127.0.0.1:`port`, storage in wrangler dev's layout. */
@@ -109,7 +92,7 @@ export async function beaconConfigText(config: BeaconConfig): Promise<string> {
     modules = [(name = "index.js", esModule = embed "beacon/index.js")],
     compatibilityDate = ${str(date)},
     compatibilityFlags = ${list(flags.map(str))},
-    bindings = ${list([...BEACON_NAMESPACE_BINDINGS, ...textVars(config.vars)])},
+    bindings = ${list([...BEACON_NAMESPACE_BINDINGS, LOCAL_UI_BINDING, ...textVars(config.vars)])},
     durableObjectNamespaces = ${beaconNamespaces(BEACON_UNIQUE_KEY, AGENT_SHARD_UNIQUE_KEY)},
     durableObjectStorage = (localDisk = "do-storage"),
   )`;
@@ -118,26 +101,20 @@ export async function beaconConfigText(config: BeaconConfig): Promise<string> {
     compatibilityDate = ${str(date)},
     bindings = [(name = "BEACON", service = "beacon")],
   )`;
-  const behindUi = config.logRequests ? 'request-log' : 'beacon';
-  const uiAssets = `(
-    modules = [(name = "ui-assets.js", esModule = embed "ui-assets.js")],
-    compatibilityDate = ${str(date)},
-    bindings = [(name = "FILES", service = "ui-files"), (name = "NEXT", service = ${str(behindUi)})],
-  )`;
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
     (name = "beacon", worker = ${beacon}),${config.logRequests ? `
     (name = "request-log", worker = ${logger}),` : ''}
-    (name = "ui-assets", worker = ${uiAssets}),
     (name = "ui-files", disk = (path = ${str(UI_DIST)}, writable = false)),
     (name = "do-storage", disk = (path = ${str(doStorageDir(config.persistTo))}, writable = true)),
     # Every worker's fetch() and connect() (HTTP and TCP checks) go out here; workerd's default allows public
     # addresses only, so checks of 127.0.0.1 or a LAN service would fail. The same allow list as wrangler dev's.
     (name = "internet", network = (allow = ["public", "private", "240.0.0.0/4"], tlsOptions = (trustBrowserCas = true))),
   ],
-  sockets = [(name = "http", address = ${str(`127.0.0.1:${config.port}`)}, http = (), service = "ui-assets")],
+  sockets = ${list([`127.0.0.1:${config.port}`, ...(config.guardSocket ? [`unix:${config.guardSocket}`] : [])].map((address, i) =>
+    `(name = ${str(i ? 'guard' : 'http')}, address = ${str(address)}, http = (), service = ${str(config.logRequests ? 'request-log' : 'beacon')})`))},
 );
 `;
 }
@@ -146,7 +123,6 @@ const config :Workerd.Config = (
 export async function writeBeaconConfig(config: BeaconConfig): Promise<string> {
   await mkdir(doStorageDir(config.persistTo), { recursive: true });
   if (config.logRequests) await writeFile(join(config.dir, 'request-log.js'), REQUEST_LOG);
-  await writeFile(join(config.dir, 'ui-assets.js'), UI_ASSETS);
   const path = join(config.dir, 'config.capnp');
   await writeFile(path, await beaconConfigText(config));
   return path;

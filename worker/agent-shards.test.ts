@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
-import { restart, shardFor } from '../durable-objects/shards/test-support';
+import { describe, expect, inject, it } from 'vitest';
+import { advanceShard, restart, settled, shardFor } from '../durable-objects/shards/test-support';
 import { api, getJson, put, registerService, uniq } from './test-support';
 
 type Checks = Record<string, { Status: string; Output: string }>;
@@ -77,5 +77,45 @@ describe('TTL checks over HTTP with agent shards', () => {
     const res = await api(`/v1/agent/check/pass/service:${name}`, { method: 'PUT' });
     expect(res.status).toBe(500);
     expect(await res.text()).toBe(`CheckID "service:${name}" does not have associated TTL`);
+  });
+});
+
+describe('HTTP and TCP checks over HTTP with agent shards', () => {
+  const TARGET = inject('checkTarget');
+
+  it('lose no HTTP or TCP check when the shard or the Datacenter restarts', async () => {
+    const name = uniq('probe');
+    const [http, tcp] = [`${name}-http`, `${name}-tcp`];
+    const answer = (code: number) => fetch(`http://${TARGET}/switch/${name}?code=${code}`, { method: 'PUT' });
+    const catalog = async () => {
+      const entry = (await getJson<Entry[]>(`/v1/health/service/${name}`)).body[0];
+      return Object.fromEntries(entry.Checks.filter((c) => c.CheckID !== 'serfHealth').map((c) => [c.CheckID, c.Status]));
+    };
+    // Every check's run comes within a minute: the shards' clocks move a minute on and their alarms fire.
+    const runAll = async () => {
+      for (const id of [http, tcp]) await advanceShard(shardFor(DC, id), 60_001);
+    };
+    await answer(200);
+    await registerService({
+      ID: name, Name: name,
+      Checks: [{ CheckID: http, Name: 'http', HTTP: `http://${TARGET}/switch/${name}`, Interval: '1m' }, { CheckID: tcp, Name: 'tcp', TCP: TARGET, Interval: '1m' }],
+    });
+    await settled(datacenter());
+    await runAll();
+    expect(await catalog()).toEqual({ [http]: 'passing', [tcp]: 'passing' });
+
+    await answer(503);
+    for (const id of [http, tcp]) await restart(shardFor(DC, id));
+    await runAll();
+    expect(await catalog()).toEqual({ [http]: 'critical', [tcp]: 'passing' });
+
+    await answer(200);
+    await restart(datacenter());
+    await runAll();
+    expect(await catalog()).toEqual({ [http]: 'passing', [tcp]: 'passing' });
+    for (const id of [http, tcp]) expect((await shardFor(DC, id).getStats()).checks).toContain(id);
+
+    expect((await put(`/v1/agent/service/deregister/${name}`)).status).toBe(200);
+    for (const id of [http, tcp]) expect((await shardFor(DC, id).getStats()).checks).not.toContain(id);
   });
 });

@@ -13,6 +13,8 @@ export interface Env extends DatacenterEnv<Datacenter, AgentShard>, AclVars {
   CONFIG_RELOAD_URL?: string;
   /** The built UI (wrangler.toml [assets]); requests for its files never reach the worker. */
   ASSETS?: Fetcher;
+  /** The built UI on disk, bound only under plain workerd (`npm start`; worker/local-ui.ts). */
+  LOCAL_UI?: Fetcher;
 }
 
 export type DatacenterStub = DurableObjectStub<Datacenter>;

@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:workers';
 import { app } from './app';
 import { cachedHit } from './cache/fast-path';
+import { kvWatch } from './cache/kv-watch-fast-path';
 import { heldWatch } from './cache/watch-fast-path';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
@@ -12,6 +13,7 @@ import { heartbeat } from './heartbeat';
 import { healthRead } from './health-read';
 import { kvRead } from './kv-read';
 import { kvWrite } from './kv-write';
+import { localUi } from './local-ui';
 import { recordFastPath } from './metrics/registry';
 
 // Bad FEDERATION configuration stops the worker at start-up with a clear message, not at the first request.
@@ -23,9 +25,10 @@ export default {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       const started = Date.now();
       const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env))
-        ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await healthRead(request, env));
+        ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await kvWatch(request, env, ctx))
+        ?? (await healthRead(request, env));
       if (!fast) {
-        const response = await app.fetch(request, env, ctx);
+        const response = (env.LOCAL_UI && (await localUi(request, env))) || (await app.fetch(request, env, ctx));
         await drainUnread(request);
         return response;
       }

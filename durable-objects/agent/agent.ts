@@ -35,7 +35,7 @@ export interface AgentHost {
   clock: Clock;
   node: string;
   address: string;
-  /** The agent shards, which then hold the TTL checks' deadlines and heartbeats (durable-objects/shards/). */
+  /** The agent shards, which then hold the TTL, HTTP and TCP checks' deadlines, heartbeats and runs (durable-objects/shards/). */
   shards?: ShardLink;
 }
 
@@ -47,7 +47,7 @@ export class Agent {
   private readonly checkCache = new Map<string, TtlCheckState>();
 
   constructor(private readonly host: AgentHost) {
-    this.monitor = new CheckMonitor({ sql: host.sql, agentNode: host.node, now: () => host.clock.now(), write: (fn) => host.writer.write(fn), ttl: host.shards }, host.timers);
+    this.monitor = new CheckMonitor({ sql: host.sql, agentNode: host.node, now: () => host.clock.now(), write: (fn) => host.writer.write(fn), shards: host.shards }, host.timers);
   }
 
   /** The write hook: any write to checks drops the heartbeat cache. */
@@ -104,8 +104,7 @@ export class Agent {
 
   async registerService(req: agent.AgentServiceRegisterRequest): Promise<Outcome<null>> {
     const changes = await this.host.writer.writeBatched((tx) => agent.registerService(tx, this.host.node, req));
-    this.applyCheckChanges(changes);
-    await this.host.shards?.settle();
+    await this.applyCheckChanges(changes);
     return ok(null);
   }
 
@@ -175,14 +174,20 @@ export class Agent {
   private async checkWrite(fn: (tx: Tx) => Outcome<agent.CheckChanges>): Promise<Outcome<null>> {
     const outcome = await this.host.writer.writeBatched(fn);
     if (!outcome.ok) return outcome;
-    this.applyCheckChanges(outcome.value);
-    await this.host.shards?.settle();
+    await this.applyCheckChanges(outcome.value);
     return ok(null);
   }
 
-  private applyCheckChanges(changes: agent.CheckChanges): void {
+  /**
+   * Tells the shards once the catalog has committed. A removal waits for them, so a heartbeat right after
+   * a deregistration is a 404; an addition does not (docs/api.md "Agent shards"): a heartbeat that beats
+   * the sync to its shard falls back here and is forwarded with the check, and the sync itself is retried
+   * (a failed send, and every start, re-sync the shards from the catalog).
+   */
+  private applyCheckChanges(changes: agent.CheckChanges): Promise<void> | undefined {
     for (const id of changes.removed) this.monitor.untrack(id);
     for (const id of changes.tracked) this.monitor.track(id);
+    return changes.removed.length ? this.host.shards?.settle() : undefined;
   }
 
   private agentService({ CreateIndex, ModifyIndex, ...s }: NodeService): AgentService {

@@ -69,7 +69,7 @@ export function upsertNode(tx: Tx, input: NodeInput): void {
 /** Removes a node with everything registered on it. */
 export function deleteNode(tx: Tx, name: string): boolean {
   if (!getNode(tx.sql, name)) return false;
-  touchServicesOnNode(tx, name);
+  touchServicesOnNode(tx, name, true);
   tx.sql.exec('DELETE FROM checks WHERE node = ?', name);
   tx.sql.exec('DELETE FROM services WHERE node = ?', name);
   tx.sql.exec('DELETE FROM nodes WHERE node = ?', name);

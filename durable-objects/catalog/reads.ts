@@ -7,6 +7,7 @@ import { indexed, type Query, type ReadContext } from '../engine/reads';
 import { serviceRow, TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES, type Indexes } from '../engine/indexes';
 import { listChecksForInstance, listChecksForInstancesOf, listChecksInState, listChecksOfServiceNamed, listChecksOnNode, toHealthCheck, type CheckView } from './checks';
 import { getNode, listNodes, toNode, type NodeRow } from './nodes';
+import type { ServiceTags } from './service-tags';
 import { getService, listAllServices, listServicesNamed, listServicesOnNode, toNodeService } from './services';
 
 export function toCatalogService(node: Node, s: NodeService): CatalogService {
@@ -52,6 +53,13 @@ export const catalogAllInstances = (ctx: ReadContext): Query<CatalogService[]> =
     const value = listAllServices(ctx.sql).map((r) => toCatalogService(node(r.node), toNodeService(r)));
     return indexed(ctx.indexes.get(TABLE_SERVICES), value);
   },
+});
+
+/** `/v1/catalog/services` with no filter: the per-service aggregate, at the instances' index (as above). */
+export const catalogServices = (ctx: ReadContext, tags: ServiceTags): Query<Record<string, string[]>> => ({
+  key: 'catalog.services',
+  rows: [TABLE_SERVICES, TABLE_NODES],
+  read: () => indexed(ctx.indexes.get(TABLE_SERVICES), tags.services()),
 });
 
 export const catalogServiceNodes = (ctx: ReadContext, name: string): Query<CatalogService[]> => ({

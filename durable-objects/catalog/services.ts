@@ -33,10 +33,15 @@ export function listAllServices(sql: SqlStorage): ServiceRow[] {
   return sql.exec<ServiceRow>('SELECT * FROM services ORDER BY service_name, node, service_id').toArray();
 }
 
-/** A change to a node (or its node-level checks) changes every service instance on it. */
-export function touchServicesOnNode(tx: Tx, node: string): void {
+/** Names the service whose instances a write changes: the catalog/services aggregate refreshes only those. */
+export const noteService = (tx: Tx, name: string) => void (tx.services ??= new Set()).add(name);
+
+/** A change to a node (or its node-level checks) changes every service instance on it; `removing`: they go. */
+export function touchServicesOnNode(tx: Tx, node: string, removing = false): void {
+  if (removing) tx.services ??= new Set();
   for (const r of tx.sql.exec<{ service_name: string }>('SELECT DISTINCT service_name FROM services WHERE node = ?', node)) {
     tx.touched.add(serviceRow(r.service_name));
+    if (removing) noteService(tx, r.service_name);
   }
 }
 
@@ -52,6 +57,13 @@ export function upsertService(tx: Tx, node: string, service: ServiceDefinition):
     node, service.ID, service.Service, body, tx.index, tx.index,
   );
   tx.touched.add(TABLE_SERVICES).add(serviceRow(service.Service)).add(nodeRow(node));
+  tx.services ??= new Set();
+  const tags = (b: string) => JSON.stringify((JSON.parse(b) as ServiceDefinition).Tags ?? []);
+  // Only a new instance, a rename or new tags change the catalog/services answer.
+  if (!existing || existing.service_name !== service.Service || tags(existing.body) !== JSON.stringify(service.Tags ?? [])) {
+    noteService(tx, service.Service);
+    if (existing) noteService(tx, existing.service_name);
+  }
   if (existing) {
     tx.touched.add(serviceRow(existing.service_name));
     // Checks of a renamed or retagged service report its new name and tags.
@@ -68,6 +80,7 @@ export function deleteService(tx: Tx, node: string, serviceId: string): boolean 
   const checks = tx.sql.exec('DELETE FROM checks WHERE node = ? AND service_id = ? RETURNING check_id', node, serviceId).toArray();
   tx.sql.exec('DELETE FROM services WHERE node = ? AND service_id = ?', node, serviceId);
   tx.touched.add(TABLE_SERVICES).add(serviceRow(existing.service_name)).add(nodeRow(node));
+  noteService(tx, existing.service_name);
   if (checks.length) tx.touched.add(TABLE_CHECKS);
   return true;
 }

@@ -32,6 +32,8 @@ export interface Tx {
   changedKeys: Set<string>;
   /** Lock-delay windows (key → until, ms) the write opens; they take effect once it commits. */
   lockDelays: Map<string, number>;
+  /** Service names, as registered, whose instances the write added, changed or removed (catalog/service-tags.ts). */
+  services?: Set<string>;
 }
 
 export class Indexes {

@@ -35,14 +35,20 @@ export class Reads {
   constructor(private readonly host: ReadsHost) {}
 
   blocking<T>(query: Query<T>, params: BlockingParams): Promise<Indexed<T>> {
-    this.host.metrics.incr('beacon.datacenter.requests', 1, { kind: 'read' });
-    if (params.minIndex > 0) this.host.metrics.incr('consul.rpc.query');
+    this.count(params);
     return block(this.host.watches, params, query.rows, () => this.shared(query));
   }
 
   /** Blocks like `blocking` but answers only the index: the worker fetches the answer once per index. */
   async blockingIndex<T>(query: Query<T>, params: BlockingParams): Promise<number> {
+    // Counted as a blocking query too: one per call into the object, however many watchers share it.
+    this.count(params);
     return (await block(this.host.watches, params, query.rows, () => ({ index: this.shared(query).index, value: null }))).index;
+  }
+
+  private count(params: BlockingParams): void {
+    this.host.metrics.incr('beacon.datacenter.requests', 1, { kind: 'read' });
+    if (params.minIndex > 0) this.host.metrics.incr('consul.rpc.query');
   }
 
   /** Reads made at the same raft index are identical: the watchers one write wakes share one run. */

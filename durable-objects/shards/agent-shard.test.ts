@@ -4,7 +4,7 @@ import type { CheckSpec } from '../../worker/consul/check';
 import type { Datacenter } from '../datacenter';
 import { inObject, service, ttlCheck } from '../test-support';
 import { shardOf } from './shard-of';
-import { advanceShard, freshNamedDatacenter, inShard, restart, shardAt, SHARDS, shardFor } from './test-support';
+import { advanceShard, freshNamedDatacenter, inShard, restart, settled, shardAt, SHARDS, shardFor } from './test-support';
 
 type Stub = DurableObjectStub<Datacenter>;
 const ID = 'service:web-1';
@@ -12,6 +12,7 @@ const ID = 'service:web-1';
 async function setup(checks: CheckSpec[] = [ttlCheck('web-1', 10_000)]) {
   const { name, dc } = freshNamedDatacenter();
   await dc.agentServiceRegister({ service: service('web-1', 'web'), checks, replaceExistingChecks: false });
+  await settled(dc); // a registration answers once the catalog has it; its shard hears of it just after
   return { name, dc, shard: shardFor(name, ID) };
 }
 
@@ -62,7 +63,7 @@ describe('TTL checks on their agent shard', () => {
     await shard.checkUpdate(ID, 'passing', 'one');
     await shard.checkUpdate(ID, 'passing', 'two');
     expect((await checkOf(dc))?.Output).toBe('one');
-    expect(await shard.pending()).toEqual([{ checkId: ID, status: 'passing', output: 'two' }]);
+    expect(await shard.pending()).toEqual([{ checkId: ID, status: 'passing', output: 'two', kind: 'ttl' }]);
     await advanceShard(shard, 5 * 60_000 + 1);
     expect((await checkOf(dc))?.Output).toBe('two');
     expect(await shard.pending()).toEqual([]);
@@ -113,10 +114,13 @@ describe('registration and the shards', () => {
     expect(await shard.checkUpdate(ID, 'passing', '')).toBeNull();
   });
 
-  it('keeps checks without a TTL away from the shards', async () => {
+  it('gives HTTP and TCP checks to their shards too, and keeps maintenance checks in the Datacenter', async () => {
     const probe: CheckSpec = { CheckID: 'probe', Name: 'probe', Notes: '', ServiceID: 'web-1', Type: 'tcp', Run: { TCP: '127.0.0.1:1', Interval: 60_000 } };
-    const { name } = await setup([probe]);
-    expect(await owned(shardFor(name, 'probe'))).toEqual([]);
+    const { name, dc } = await setup([probe]);
+    expect(await owned(shardFor(name, 'probe'))).toEqual(['probe']);
+    expect((await dc.agentServiceMaintenance('web-1', true, '')).ok).toBe(true);
+    await settled(dc);
+    expect(await owned(shardFor(name, '_service_maintenance:web-1'))).not.toContain('_service_maintenance:web-1');
   });
 
   it('lets the Datacenter hand a heartbeat to the owner when the shard lost the check', async () => {

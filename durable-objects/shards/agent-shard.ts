@@ -1,7 +1,8 @@
 // The AgentShard Durable Object: one per (datacenter, shard), the agent side of Consul's agent/server
-// split for TTL checks. It owns the TTL deadlines and heartbeats of the checks that hash to it, and tells
-// the Datacenter (the one writer of the catalog) only about changes: a status change at once, an
-// output-only change after check_update_interval. A heartbeat that changes nothing touches only memory here.
+// split. It owns the checks that hash to it: TTL deadlines and heartbeats, and HTTP/TCP probes on their
+// Interval with their success/failure counters, all on its own alarm. It tells the Datacenter (the one
+// writer of the catalog) only about changes: a status change at once, an output-only change after
+// check_update_interval. A heartbeat or a probe result that changes nothing touches only memory here.
 // The catalog stays the source of truth: the Datacenter registers and drops checks (sync) and can rebuild
 // a shard from it; a report about a check the Datacenter says is not this shard's drops it here.
 import { DurableObject } from 'cloudflare:workers';
@@ -12,8 +13,11 @@ import { truncateOutput } from '../agent/checks/output';
 import { Clock } from '../engine/clock';
 import { ok, refuse, type Outcome } from '../engine/outcome';
 import { Timers } from '../engine/timers';
-import { checkUpdateInterval, parseShardName, type ShardCheck, type ShardReportTarget, type ShardSettings, type ShardSync, type ShardUpdate } from './shard-of';
-import { checkKey, deleteEntry, loadEntries, migrateShard, saveEntry, type ShardEntry } from './shard-store';
+import { Probes } from './probes';
+import {
+  checkUpdateInterval, parseShardName, shardCount, shardOf, type ShardCheck, type ShardReportTarget, type ShardSettings, type ShardSync, type ShardUpdate,
+} from './shard-of';
+import { checkKey, deleteEntry, entryKind, loadEntries, migrateShard, runKey, sameEntry, saveEntry, unsynced, type ShardEntry } from './shard-store';
 
 export interface AgentShardEnv extends ShardSettings {
   /** The Datacenter namespace, typed by what a shard calls on it (no import of the class: no cycle). */
@@ -21,20 +25,24 @@ export interface AgentShardEnv extends ShardSettings {
 }
 
 const RETRY_TIMER = 'retry:';
-const ENTRY_FIELDS = ['checkId', 'owner', 'ttl', 'outputMaxSize', 'status', 'output', 'syncedStatus', 'syncedOutput'] as const;
-const sameEntry = (a: ShardEntry, b: ShardEntry) => ENTRY_FIELDS.every((f) => a[f] === b[f]);
 const RETRY_MS = 1000;
 const ttlTimer = (key: string) => `ttl:${key}`;
 const syncTimer = (key: string) => `sync:${key}`;
 
 export class AgentShard extends DurableObject<AgentShardEnv> {
   readonly clock = new Clock();
-  readonly stats = { requests: 0, heartbeats: 0, reports: 0, alarmsSet: 0 };
+  readonly stats = { requests: 0, heartbeats: 0, reports: 0, alarmsSet: 0, probes: 0 };
   readonly timers: Timers;
   private readonly sql: SqlStorage;
   private readonly entries: Map<string, ShardEntry>;
+  /** HTTP and TCP runs and their counters (probes.ts). */
+  private readonly probes: Probes;
+  /** Bumped whenever the Datacenter (re)sends a check, so an answer to an older report cannot drop it. */
+  private readonly versions = new Map<string, number>();
+  private version = 0;
   private readonly datacenter: string;
   private readonly index: number;
+  private readonly count: number;
   private readonly interval: number;
 
   constructor(ctx: DurableObjectState, env: AgentShardEnv) {
@@ -42,14 +50,19 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     this.sql = ctx.storage.sql;
     migrateShard(this.sql);
     ({ datacenter: this.datacenter, index: this.index } = parseShardName(ctx.id.name ?? ''));
+    this.count = shardCount(env);
     this.interval = checkUpdateInterval(env);
     this.timers = new Timers(ctx.storage, this.clock, this.stats);
     this.entries = loadEntries(this.sql);
-    // Like a restarted Consul agent: every TTL gets a full TTL from now; whatever the catalog has not yet
-    // heard is sent again.
+    this.probes = new Probes({
+      timers: this.timers, clock: this.clock, stats: this.stats, current: (key) => this.entries.get(key),
+      record: (key, status, output) => this.record(key, this.entries.get(key)!, status, output),
+    });
+    // Like a restarted Consul agent: every TTL gets a full TTL from now, every probe starts within its
+    // Interval with fresh counters; whatever the catalog has not yet heard is sent again.
     const now = this.clock.now();
     for (const [key, entry] of this.entries) {
-      this.timers.set(ttlTimer(key), now + entry.ttl);
+      this.schedule(key, entry, true);
       if (entry.status !== entry.syncedStatus) this.timers.set(RETRY_TIMER, now);
       else if (entry.output !== entry.syncedOutput) this.timers.set(syncTimer(key), now + this.stagger());
     }
@@ -68,14 +81,9 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     const entry = this.entries.get(key);
     if (!entry) return null;
     if (owner !== undefined && owner.toLowerCase() !== entry.owner.toLowerCase()) return refuse(403, CHECK_OWNER_CHANGED);
+    if (!entry.ttl) return refuse(500, `CheckID "${entry.checkId}" does not have associated TTL`);
     this.timers.set(ttlTimer(key), this.clock.now() + entry.ttl);
-    const text = truncateOutput(output, entry.outputMaxSize);
-    if (entry.status === status && entry.output === text) return ok(null);
-    entry.status = status;
-    entry.output = text;
-    saveEntry(this.sql, entry);
-    if (entry.status !== entry.syncedStatus || this.interval === 0) await this.report([key]);
-    else if (this.timers.get(syncTimer(key)) === undefined) this.timers.set(syncTimer(key), this.clock.now() + this.stagger());
+    await this.record(key, entry, status, truncateOutput(output, entry.outputMaxSize));
     return ok(null);
   }
 
@@ -100,9 +108,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
   /** Status and output the catalog has not heard yet (GET /v1/agent/checks shows the agent's own state). */
   pending(): ShardUpdate[] {
     this.stats.requests++;
-    return [...this.entries.values()]
-      .filter((e) => e.status !== e.syncedStatus || e.output !== e.syncedOutput)
-      .map(({ checkId, status, output }) => ({ checkId, status, output }));
+    return [...this.entries.values()].filter(unsynced).map((e) => ({ checkId: e.checkId, status: e.status, output: e.output, kind: entryKind(e) }));
   }
 
   /** What this shard holds: its check IDs and counters (tests and the scale bench). */
@@ -114,31 +120,46 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     const due = this.timers.takeDue();
     this.timers.rearm();
     const send = new Set<string>();
+    const probes: Promise<void>[] = [];
     for (const timer of due) {
       const at = timer.indexOf(':');
       const kind = timer.slice(0, at);
       const key = timer.slice(at + 1);
-      if (kind === 'retry') for (const [k, e] of this.entries) if (e.status !== e.syncedStatus || e.output !== e.syncedOutput) send.add(k);
+      if (kind === 'retry') for (const [k, e] of this.entries) if (unsynced(e)) send.add(k);
+      // A changed AGENT_SHARDS: the Datacenter gives the check to its new owner at its next start.
+      if (kind !== 'retry' && this.entries.has(key) && shardOf(key, this.count) !== this.index) this.drop(key);
       if (kind === 'sync' && this.entries.has(key)) send.add(key);
       if (kind === 'ttl' && this.expire(key)) send.add(key);
+      if (kind === 'run' && this.entries.has(key)) probes.push(this.probes.run(key));
     }
-    if (send.size) await this.report([...send]);
+    // A slow probe (its Timeout) holds up no TTL expiry: each probe reports its own change.
+    await Promise.all([send.size ? this.report([...send]) : undefined, ...probes]);
   }
 
   private expire(key: string): boolean {
     const entry = this.entries.get(key);
-    if (!entry || (entry.status === 'critical' && entry.output.startsWith(TTL_EXPIRED))) return false;
+    if (!entry?.ttl || (entry.status === 'critical' && entry.output.startsWith(TTL_EXPIRED))) return false;
     entry.output = entry.output ? `${TTL_EXPIRED} (last output before timeout follows): ${entry.output}` : TTL_EXPIRED;
     entry.status = 'critical';
     saveEntry(this.sql, entry);
     return true;
   }
 
+  /** A new status or output: a status change goes to the catalog at once, an output-only change later. */
+  private async record(key: string, entry: ShardEntry, status: HealthStatus, output: string): Promise<void> {
+    if (entry.status === status && entry.output === output) return;
+    entry.status = status;
+    entry.output = output;
+    saveEntry(this.sql, entry);
+    if (entry.status !== entry.syncedStatus || this.interval === 0) await this.report([key]);
+    else if (this.timers.get(syncTimer(key)) === undefined) this.timers.set(syncTimer(key), this.clock.now() + this.stagger());
+  }
+
   /** Sends the current state of `keys` to the Datacenter; on failure, tries again shortly. */
   private async report(keys: string[]): Promise<void> {
     const sent = keys.flatMap((key) => {
       const e = this.entries.get(key);
-      return e ? [{ key, update: { checkId: e.checkId, status: e.status, output: e.output } }] : [];
+      return e ? [{ key, version: this.versions.get(key), update: { checkId: e.checkId, status: e.status, output: e.output, kind: entryKind(e) } }] : [];
     });
     if (!sent.length) return;
     this.stats.reports++;
@@ -151,36 +172,55 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
       return;
     }
     for (const { key, update } of sent) {
-      this.timers.delete(syncTimer(key));
       const entry = this.entries.get(key);
-      if (!entry) continue;
-      entry.syncedStatus = update.status;
-      entry.syncedOutput = update.output;
-      saveEntry(this.sql, entry);
+      if (entry) {
+        entry.syncedStatus = update.status;
+        entry.syncedOutput = update.output;
+        saveEntry(this.sql, entry);
+      }
+      // Output that changed while the report was on its way still gets its own sync.
+      if (!entry || !unsynced(entry)) this.timers.delete(syncTimer(key));
+      else if (this.timers.get(syncTimer(key)) === undefined) this.timers.set(syncTimer(key), this.clock.now() + this.stagger());
     }
-    for (const id of dropped) this.drop(checkKey(id));
+    const versionOf = new Map(sent.map((s) => [s.key, s.version]));
+    for (const id of dropped) {
+      const key = checkKey(id);
+      // The Datacenter sent this check again while the report was on its way: that sync is newer.
+      if (this.versions.get(key) === versionOf.get(key)) this.drop(key);
+    }
   }
 
   private own(check: ShardCheck, restartTtl: boolean): void {
     const key = checkKey(check.checkId);
+    this.versions.set(key, ++this.version);
     const existing = this.entries.get(key);
     // The catalog's status wins unless this shard holds news the catalog has not heard yet.
-    const unsynced = existing && (existing.status !== existing.syncedStatus || existing.output !== existing.syncedOutput);
-    const state = unsynced ? { status: existing.status, output: existing.output, syncedStatus: existing.syncedStatus, syncedOutput: existing.syncedOutput }
+    const state = existing && unsynced(existing)
+      ? { status: existing.status, output: existing.output, syncedStatus: existing.syncedStatus, syncedOutput: existing.syncedOutput }
       : { status: check.status, output: check.output, syncedStatus: check.status, syncedOutput: check.output };
     const entry: ShardEntry = { ...check, ...state };
-    if (restartTtl || !existing) this.timers.set(ttlTimer(key), this.clock.now() + check.ttl);
+    const redefined = !existing || runKey(existing) !== runKey(entry) || !existing.ttl !== !entry.ttl;
+    if (restartTtl || redefined) this.schedule(key, entry, redefined);
     // A registration sent again unchanged (the common case) writes nothing, so the answer waits for no commit.
     if (existing && sameEntry(existing, entry)) return;
     this.entries.set(key, entry);
     saveEntry(this.sql, entry);
   }
 
+  /** Arms a check's TTL from now, or (`fresh`: new, redefined, restarted) its probe within one Interval. */
+  private schedule(key: string, entry: ShardCheck, fresh: boolean): void {
+    const now = this.clock.now();
+    if (entry.ttl) this.timers.set(ttlTimer(key), now + entry.ttl);
+    else this.timers.delete(ttlTimer(key));
+    this.probes.start(key, entry.run, fresh);
+  }
+
   private drop(key: string): void {
+    this.versions.delete(key);
+    this.probes.forget(key);
     if (!this.entries.delete(key)) return;
     deleteEntry(this.sql, key);
-    this.timers.delete(ttlTimer(key));
-    this.timers.delete(syncTimer(key));
+    for (const timer of [ttlTimer(key), syncTimer(key)]) this.timers.delete(timer);
   }
 
   /** Consul defers an output-only sync by half the interval plus a random stagger; here within [interval/2, interval]. */

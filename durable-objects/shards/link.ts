@@ -5,7 +5,7 @@
 import { checkBody, getCheck, listChecksOnNode, type CheckRow } from '../catalog/checks';
 import { getService, listServicesOnNode } from '../catalog/services';
 import type { AgentShard } from './agent-shard';
-import { shardName, shardOf, type ShardCheck, type ShardSync } from './shard-of';
+import { shardCheckKind, shardName, shardOf, type ShardCheck, type ShardSync } from './shard-of';
 
 const RETRY_MS = 1000;
 /** Set once this Datacenter has given any shard a check: from then on a re-sync covers every shard. */
@@ -18,6 +18,8 @@ export interface ShardLinkHost {
   datacenter: string;
   namespace: DurableObjectNamespace<AgentShard>;
   count: number;
+  /** Where the datacenter's own object lives (FEDERATION), so its shards are created near it. */
+  locationHint?: DurableObjectLocationHint;
 }
 
 export class ShardLink {
@@ -31,12 +33,12 @@ export class ShardLink {
 
   constructor(private readonly host: ShardLinkHost) {}
 
-  /** A TTL check registered or changed (the monitor's track). */
+  /** A TTL, HTTP or TCP check registered or changed (the monitor's track). */
   track(row: CheckRow): void {
     this.enqueue(row.check_id);
   }
 
-  /** A check removed, or no longer a TTL check. */
+  /** A check removed, or no longer one a shard runs. */
   untrack(checkId: string): void {
     this.enqueue(checkId);
   }
@@ -54,10 +56,11 @@ export class ShardLink {
   }
 
   stub(index: number): DurableObjectStub<AgentShard> {
-    return this.host.namespace.getByName(shardName(this.host.datacenter, index));
+    const { locationHint } = this.host;
+    return this.host.namespace.getByName(shardName(this.host.datacenter, index), locationHint ? { locationHint } : undefined);
   }
 
-  /** The shard's view of a check as the catalog has it now; undefined if it is gone or has no TTL. */
+  /** The shard's view of a check as the catalog has it now; undefined if it is gone or not a shard's. */
   checkOf(checkId: string): ShardCheck | undefined {
     const row = getCheck(this.host.sql, this.host.agentNode, checkId);
     const service = row?.service_id ? getService(this.host.sql, this.host.agentNode, row.service_id) : undefined;
@@ -136,8 +139,10 @@ export class ShardLink {
 
   private toShardCheck(row: CheckRow, names: Map<string, string>): ShardCheck | undefined {
     const { Run } = checkBody(row);
-    if (!Run.TTL) return undefined;
+    const kind = shardCheckKind(Run);
+    if (!kind) return undefined;
     const owner = row.service_id ? (names.get(row.service_id.toLowerCase()) ?? '') : '';
-    return { checkId: row.check_id, owner, ttl: Run.TTL, outputMaxSize: Run.OutputMaxSize, status: row.status, output: row.output };
+    const how = kind === 'ttl' ? { ttl: Run.TTL } : { run: Run };
+    return { checkId: row.check_id, owner, ...how, outputMaxSize: Run.OutputMaxSize, status: row.status, output: row.output };
   }
 }

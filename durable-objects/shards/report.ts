@@ -7,11 +7,13 @@ import { checkBody, getCheck, setCheckStatus } from '../catalog/checks';
 import type { Tx } from '../engine/indexes';
 import { refuse, type Outcome } from '../engine/outcome';
 import type { ShardLink } from './link';
-import type { ShardUpdate } from './shard-of';
+import { shardCheckKind, type ShardUpdate } from './shard-of';
 
 /**
  * Writes the updates of checks `shard` owns (all in one transaction) and answers the rest as dropped: gone,
- * no longer TTL checks, or owned by another shard since the shard count changed. The shard forgets those.
+ * no longer a shard's kind of check, or owned by another shard since the shard count changed. The shard
+ * forgets those. An update of a check since redefined as another kind (TTL → HTTP) is neither: the shard
+ * hears of the new definition from the registration's own sync.
  */
 export function applyShardReport(
   link: ShardLink | undefined, monitor: CheckMonitor, sql: SqlStorage, node: string, shard: number, updates: ShardUpdate[],
@@ -20,9 +22,10 @@ export function applyShardReport(
   const dropped: string[] = [];
   const owned = updates.filter((u) => {
     const row = getCheck(sql, node, u.checkId);
-    const mine = !!link && !!row && !!checkBody(row).Run.TTL && link.owner(u.checkId) === shard;
+    const kind = row && shardCheckKind(checkBody(row).Run);
+    const mine = !!link && !!kind && link.owner(u.checkId) === shard;
     if (!mine) dropped.push(u.checkId);
-    return mine;
+    return mine && kind === u.kind;
   });
   if (owned.length) write((tx) => {
     for (const u of owned) setCheckStatus(tx, node, u.checkId, u.status, u.output);
@@ -34,7 +37,7 @@ export function applyShardReport(
 /** Gives the heartbeat to the check's owning shard along with the check itself, so that shard takes it on. */
 export async function forwardHeartbeat(link: ShardLink, checkId: string, status: HealthStatus, output: string): Promise<Outcome<null>> {
   const check = link.checkOf(checkId);
-  if (!check) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
+  if (!check?.ttl) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
   const answer = await link.stub(link.owner(checkId)).checkUpdate(checkId, status, output, undefined, check);
   return answer ?? refuse(500, `agent shard did not take check "${checkId}"`);
 }

@@ -1,6 +1,7 @@
 // Which agent shard owns a check: a stable hash of the lowercased check ID modulo the shard count
 // (AGENT_SHARDS, default 16). The worker routes heartbeats with it and the Datacenter checks reports
 // against it, so both must read the same setting.
+import type { CheckRunSpec } from '../../worker/consul/check';
 import type { HealthStatus } from '../../worker/consul/common';
 
 export const DEFAULT_AGENT_SHARDS = 16;
@@ -12,15 +13,27 @@ export interface ShardSettings {
   CHECK_UPDATE_INTERVAL_MS?: string;
 }
 
-/** What a shard keeps of a TTL check: its definition as the catalog has it, and the catalog's status. */
+/** What a shard keeps of a TTL, HTTP or TCP check: its definition as the catalog has it, and the catalog's status. */
 export interface ShardCheck {
   checkId: string;
   /** The ACL owner: the check's service name, '' for a node check. */
   owner: string;
-  ttl: number;
+  /** A TTL check's TTL (ms). */
+  ttl?: number;
+  /** An HTTP or TCP check's definition: target, Interval, Timeout, thresholds (agent/checks/http.ts, tcp.ts). */
+  run?: CheckRunSpec;
   outputMaxSize?: number;
   status: HealthStatus;
   output: string;
+}
+
+export type ShardCheckKind = 'ttl' | 'http' | 'tcp';
+
+/** The kind of check a shard holds, or undefined for one that stays with the Datacenter (maintenance, serfHealth). */
+export function shardCheckKind(run: CheckRunSpec): ShardCheckKind | undefined {
+  if (run.TTL) return 'ttl';
+  if (!run.Interval) return undefined;
+  return run.HTTP ? 'http' : run.TCP ? 'tcp' : undefined;
 }
 
 /** A change a shard sends the Datacenter: a check's status and output as the shard now has them. */
@@ -28,6 +41,8 @@ export interface ShardUpdate {
   checkId: string;
   status: HealthStatus;
   output: string;
+  /** The kind the shard ran it as: a report about a check since redefined (TTL → HTTP) is not applied. */
+  kind: ShardCheckKind;
 }
 
 /** What a shard calls on its Datacenter (Datacenter.agentShardReport). */
@@ -71,4 +86,12 @@ export const shardName = (datacenter: string, index: number) => `${datacenter}/$
 export function parseShardName(name: string): { datacenter: string; index: number } {
   const at = name.lastIndexOf('/');
   return { datacenter: name.slice(0, at), index: Number(name.slice(at + 1)) };
+}
+
+type FederationShape = { datacenters?: { name: string; locationHint?: DurableObjectLocationHint }[] };
+
+/** The datacenter's location hint in FEDERATION (as worker/agent-shards.ts places its shards), if any. */
+export function shardLocationHint(federation: unknown, datacenter: string): DurableObjectLocationHint | undefined {
+  const config = (typeof federation === 'string' ? JSON.parse(federation) : federation) as FederationShape | undefined;
+  return config?.datacenters?.find((dc) => dc.name.toLowerCase() === datacenter.toLowerCase())?.locationHint;
 }

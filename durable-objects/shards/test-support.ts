@@ -24,6 +24,10 @@ export async function advanceShard(shard: DurableObjectStub<AgentShard>, ms: num
   return runDurableObjectAlarm(shard as unknown as DurableObjectStub);
 }
 
+/** Waits until the Datacenter has sent its shards every registration so far (registrations answer before). */
+export const settled = (dc: DurableObjectStub<Datacenter>) =>
+  runInDurableObject(dc as unknown as DurableObjectStub, (instance) => (instance as unknown as Datacenter).shards?.settle());
+
 /** Ends an object's instance as a crash would; the next request starts a new one from its storage. */
 export async function restart(stub: DurableObjectStub<AgentShard> | DurableObjectStub<Datacenter>): Promise<void> {
   await runInDurableObject(stub as unknown as DurableObjectStub, (_instance, state) => state.abort('restart')).catch(() => undefined);

@@ -3,7 +3,9 @@
 //               same class and same worker-plus-object layout as Beacon, to a method touching memory only;
 //   GET /stats  Beacon's Datacenter counters {writes, alarmsSet, requests, index}, read over RPC across services;
 //   GET /shard-stats?shard=<i>  the counters of Beacon's agent shard i of DATACENTER (scripts/bench/scale.ts);
-//   GET /bytes/<n>  n bytes of JSON-ish text kept in memory: a no-op answer of a given size (scripts/bench/cache.ts).
+//   GET /bytes/<n>  n bytes of JSON-ish text kept in memory: a no-op answer of a given size (scripts/bench/cache.ts);
+//   GET /hold?bytes=<n>  parked (a promise of its own and a timer) until GET /release answers every parked one
+//               with n bytes: the reference for waking held watchers (scripts/bench/watchers.ts bareWake).
 // Nothing here is routed by Beacon's worker: bench-only paths stay out of worker/.
 import { Datacenter } from '../../durable-objects/datacenter';
 import { AgentShard } from '../../durable-objects/shards/agent-shard';
@@ -25,9 +27,26 @@ interface BenchEnv {
 const sized = new Map<number, Uint8Array<ArrayBuffer>>();
 const bytes = (n: number) => sized.get(n) ?? sized.set(n, new TextEncoder().encode('x'.repeat(n)) as Uint8Array<ArrayBuffer>).get(n)!;
 
+// A pending timer as well: a request awaiting only another request's resolve() is cancelled by workerd's hang detection.
+const parked = new Set<() => void>();
+const park = () => new Promise<void>((resolve) => {
+  const timer = setTimeout(resolve, 600_000);
+  parked.add(() => (clearTimeout(timer), resolve()));
+});
+
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
     const { pathname, searchParams } = new URL(request.url);
+    if (pathname === '/hold') {
+      await park();
+      return new Response(bytes(Number(searchParams.get('bytes'))), { headers: { 'Content-Type': 'application/json' } });
+    }
+    if (pathname === '/release') {
+      const woken = [...parked];
+      parked.clear();
+      for (const wake of woken) wake();
+      return new Response(String(woken.length));
+    }
     if (pathname === '/ping') return Response.json(await env.DATACENTER_OBJECT.getByName(env.DATACENTER).ping());
     if (pathname.startsWith('/bytes/')) return new Response(bytes(Number(pathname.slice(7))), { headers: { 'Content-Type': 'application/json' } });
     if (pathname === '/stats') return Response.json(await env.BEACON_OBJECT.getByName(env.DATACENTER).getStats());

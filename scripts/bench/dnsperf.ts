@@ -1,5 +1,6 @@
 // Runs dnsperf (Debian's `dnsperf`) against 127.0.0.1:<port> for a fixed time and reads its summary, plus
-// the CPU the server process spent meanwhile (from /proc/<pid>/stat), as time per query.
+// the CPU the server spent meanwhile (its process and its children: the gateway's workers; /proc/<pid>/stat), as
+// time per query.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -19,7 +20,9 @@ export interface PerfResult {
 async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+  const theirs = await Promise.all(children.map((child) => cpuSeconds(Number(child)).catch(() => 0)));
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND + theirs.reduce((a, b) => a + b, 0);
 }
 
 export async function dnsperf(queryFile: string, port: number, seconds: number, serverPid: number): Promise<PerfResult> {

@@ -10,6 +10,8 @@ export interface Call {
   method: string;
   path: string;
   body?: string;
+  /** Extra header lines, each ending in CRLF. */
+  headers?: string;
 }
 
 export interface LoadOptions {
@@ -75,7 +77,7 @@ export async function closedLoop(base: string, next: (i: number) => Call, option
     while (!stopped) {
       const call = next(counter++);
       const sent = performance.now();
-      const reply = await conn.request(call.method, call.path, call.body).catch(() => null);
+      const reply = await conn.request(call.method, call.path, call.body, call.headers).catch(() => null);
       if (!reply) {
         if (stopped) break;
         // Counted, not fatal: the run goes on and the report shows it.

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../start-local';
 import { closedLoop, type Call, type LoadResult } from './load';
 import { stdoutReport, writeBenchmarks, type LoadRow, type Run, type WatchRow } from './report';
 import { SCENARIOS, seed, WEB_INSTANCES } from './scenarios';
-import { watchers } from './watchers';
+import { bareWake, watchers } from './watchers';
 import { benchSession } from './session';
 import { workerdVersion, type Workerd } from './workerd';
 
@@ -69,10 +69,17 @@ async function watchScenarios(server: Workerd): Promise<WatchRow[]> {
   for (const c of cases) {
     const before = await stats(server);
     const trigger = { method: 'PUT', path: `/v1/agent/check/fail/service:${c.id}` };
-    const result = await watchers(server.urls.beacon, { count: WATCHERS, service: c.service, trigger, settleMs: 1000, timeoutMs: 15_000 });
+    const result = await watchers(server.urls.beacon, { count: WATCHERS, service: c.service, trigger, settleMs: 1000, timeoutMs: 15_000, serverPid: server.pid });
     const after = await stats(server);
     rows.push({ title: c.title, result, writes: after.writes - before.writes });
     console.log(`  ${c.title}: ${result.answered} answered, p99 ${Math.round(result.p99Ms)} ms, max ${Math.round(result.maxMs)} ms`);
+    // The same run's reference: as many bare requests parked in the bench worker, answered with as many bytes.
+    const bytes = (await (await fetch(`${server.urls.beacon}/v1/health/service/${c.service}`)).arrayBuffer()).byteLength;
+    const ref = await bareWake(server.urls.bench, { count: WATCHERS, settleMs: 1000, timeoutMs: 15_000, serverPid: server.pid, bytes });
+    const perUs = (r: typeof result) => Math.round((r.serverCpuMs * 1000) / r.count);
+    console.log(`    reference (${WATCHERS} bare requests of ${bytes} bytes released at once): max ${Math.round(ref.maxMs)} ms, ` +
+      `workerd ${perUs(ref)} µs per answer; Beacon ${perUs(result)} µs per watcher (${Math.round((100 * perUs(ref)) / perUs(result))}% of the reference's speed); ` +
+      `load generator ${Math.round(result.clientCpuMs)} ms CPU; last first byte ${Math.round(result.firstByteMaxMs)} ms`);
   }
   return rows;
 }

@@ -4,11 +4,11 @@
 //      Datacenter requests per heartbeat (goal 0) and each shard's share of the heartbeats (goal: none above
 //      1/N + 20%), against the bare Durable Object round trip measured just before (goal ≥ 0.9×).
 //   B. How cost grows: register / heartbeat / GET /v1/health/service / GET /v1/catalog/services with
-//      1k, 10k and 100k instances registered (BENCH_SCALE_LEVELS overrides, e.g. 1000,10000).
+//      1k, 10k and 100k instances registered (BENCH_SCALE_LEVELS overrides, e.g. 1000,10000): scale-growth.ts.
 // BENCH_SECONDS (window per measurement, default 5) and BENCH_CONNECTIONS (default 4) as in main.ts;
 // BENCH_SCALE_LIMIT_S caps the whole run (default: generous for seeding 100k registrations).
-import { Http1Connection } from './http1';
 import { closedLoop, type Call, type LoadResult } from './load';
+import { dcStats, growth, heartbeat, printGrowth, seed, type GrowthRow } from './scale-growth';
 import { benchSelected, benchSession } from './session';
 import type { Workerd } from './workerd';
 
@@ -18,15 +18,8 @@ const LEVELS = (process.env.BENCH_SCALE_LEVELS ?? '1000,10000,100000').split(','
 const HEARTBEAT_CHECKS = 10_000;
 /** The default of AGENT_SHARDS (durable-objects/shards/shard-of.ts); the bench does not set it. */
 const SHARDS = 16;
-/** Instances per service in the seeded catalog: `catalog/services` grows with the level, `health/service/probe` does not. */
-const PER_SERVICE = 10;
-/** Registrations in flight while seeding: the Datacenter commits concurrent writes together (group commit). */
-const SEED_CONNECTIONS = 32;
 
-type DcStats = { writes: number; requests: number; index: number };
 type ShardStats = { requests: number; heartbeats: number; reports: number; checks: number };
-
-const instance = (i: number) => ({ ID: `inst-${i}`, Name: `svc-${Math.floor(i / PER_SERVICE)}`, Port: 8080, Check: { TTL: '1h', Status: 'passing' } });
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -34,33 +27,10 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-const dcStats = (server: Workerd) => getJson<DcStats>(`${server.urls.bench}/stats`);
 const shardStats = (server: Workerd) => Promise.all([...Array(SHARDS).keys()].map((i) => getJson<ShardStats>(`${server.urls.bench}/shard-stats?shard=${i}`)));
 
-/** Registers instances [from, to) over a few connections. */
-async function seed(base: string, from: number, to: number): Promise<void> {
-  let next = from;
-  const worker = async () => {
-    const conn = await Http1Connection.open(base);
-    try {
-      for (let i = next++; i < to; i = next++) {
-        const reply = await conn.request('PUT', '/v1/agent/service/register', JSON.stringify(instance(i)));
-        if (reply.status !== 200) throw new Error(`bench scale: register inst-${i} answered ${reply.status}: ${reply.body}`);
-      }
-    } finally {
-      conn.close();
-    }
-  };
-  await Promise.all(Array.from({ length: SEED_CONNECTIONS }, worker));
-}
-
-const measure = (server: Workerd, base: string, next: (i: number) => Call) =>
+const measure = (server: Workerd, base: string, next: (i: number) => Call): Promise<LoadResult> =>
   closedLoop(base, next, { connections: CONNECTIONS, warmupMs: 1000, durationMs: SECONDS * 1000, serverPid: server.pid });
-
-const randomBelow = (n: number) => Math.floor(Math.random() * n);
-const heartbeat = (checks: number) => (): Call => ({ method: 'PUT', path: `/v1/agent/check/pass/service:inst-${randomBelow(checks)}` });
-
-interface GrowthRow { level: number; register: LoadResult; heartbeat: LoadResult; health: LoadResult; services: LoadResult }
 
 async function heartbeatsAtScale(server: Workerd): Promise<void> {
   const bare = await measure(server, server.urls.bench, () => ({ method: 'GET', path: '/ping' }));
@@ -73,28 +43,15 @@ async function heartbeatsAtScale(server: Workerd): Promise<void> {
   const worst = Math.max(...perShard);
   console.log(`\nA. ${HEARTBEAT_CHECKS.toLocaleString('en')} TTL checks heartbeating (pass, status unchanged, ${CONNECTIONS} connections, ${SHARDS} shards)`);
   console.log(`  heartbeats/s: ${Math.round(result.rps)} (p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${Math.round(result.serverCpuUs)} µs CPU), errors ${result.errors}`);
-  console.log(`  bare DO round trip: ${Math.round(bare.rps)} req/s (p50 ${bare.p50Ms.toFixed(2)} ms) → heartbeat/bare = ${(result.rps / bare.rps).toFixed(2)}×`);
-  console.log(`  Datacenter requests per heartbeat: ${((dcAfter.requests - dcBefore.requests) / result.total).toFixed(4)}, writes per heartbeat: ${((dcAfter.writes - dcBefore.writes) / result.total).toFixed(4)}`);
-  console.log(`  shard heartbeats: min ${Math.min(...perShard)}, max ${worst}, fair share ${Math.round(fair)}; busiest shard at ${((worst / fair - 1) * 100).toFixed(1)}% over 1/N (goal ≤ 20%)`);
+  const ratio = result.rps / bare.rps;
+  const dcPerBeat = (dcAfter.requests - dcBefore.requests) / result.total;
+  const over = worst / fair - 1;
+  const met = (ok: boolean) => (ok ? '✅ MET' : '❌ MISSED');
+  console.log(`  bare DO round trip: ${Math.round(bare.rps)} req/s (p50 ${bare.p50Ms.toFixed(2)} ms) → heartbeat/bare = ${ratio.toFixed(2)}× (goal ≥ 0.9×: ${met(ratio >= 0.9)})`);
+  console.log(`  Datacenter requests per heartbeat: ${dcPerBeat.toFixed(4)} (goal 0: ${met(dcPerBeat === 0)}), writes per heartbeat: ${((dcAfter.writes - dcBefore.writes) / result.total).toFixed(4)}`);
+  console.log(`  shard heartbeats: min ${Math.min(...perShard)}, max ${worst}, fair share ${Math.round(fair)}; busiest shard at ${(over * 100).toFixed(1)}% over 1/N (goal ≤ 20%: ${met(over <= 0.2)})`);
   console.log(`  checks per shard: ${shardsAfter.map((s) => s.checks).join(' ')}`);
 }
-
-async function growth(server: Workerd, level: number): Promise<GrowthRow> {
-  const base = server.urls.beacon;
-  const register = await measure(server, base, (i) => ({
-    method: 'PUT', path: '/v1/agent/service/register',
-    body: JSON.stringify({ ID: `probe-${i % 100}`, Name: 'probe', Port: 9090, Meta: { seq: String(i) }, Check: { TTL: '1h', Status: 'passing' } }),
-  }));
-  const beat = await measure(server, base, heartbeat(level));
-  const health = await measure(server, base, () => ({ method: 'GET', path: '/v1/health/service/probe' }));
-  const services = await measure(server, base, () => ({ method: 'GET', path: '/v1/catalog/services' }));
-  const row = { level, register, heartbeat: beat, health, services };
-  console.log(`  ${level.toLocaleString('en')} instances: ${cells(row).join(' | ')}`);
-  return row;
-}
-
-const cell = (r: LoadResult) => `${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(2)} ms`;
-const cells = (r: GrowthRow) => [r.register, r.heartbeat, r.health, r.services].map(cell);
 
 async function main(): Promise<void> {
   if (!benchSelected('scale')) return;
@@ -106,10 +63,11 @@ async function main(): Promise<void> {
     const seedTo = async (n: number) => {
       const started = Date.now();
       await seed(server.urls.beacon, seeded, n);
-      console.log(`  seeded ${(n - seeded).toLocaleString('en')} instances in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const s = (Date.now() - started) / 1000;
+      console.log(`  seeded ${(n - seeded).toLocaleString('en')} instances in ${s.toFixed(1)} s (${Math.round((n - seeded) / s)} registrations/s)`);
       seeded = n;
     };
-    console.log(`\nB. cost with N instances registered (${PER_SERVICE} per service): register (100 IDs, changed) | heartbeat | health/service/probe | catalog/services`);
+    console.log(`\nB. cost with N instances registered (${LEVELS.join(' / ')}), ${SECONDS} s per operation, ${CONNECTIONS} connections`);
     for (const level of LEVELS) {
       await seedTo(level);
       rows.push(await growth(server, level));
@@ -119,11 +77,7 @@ async function main(): Promise<void> {
       await seedTo(Math.max(seeded, HEARTBEAT_CHECKS));
       await heartbeatsAtScale(server);
     }
-    console.log('\nB. growth (req/s at each level, relative to the smallest):');
-    const first = rows[0];
-    for (const key of ['register', 'heartbeat', 'health', 'services'] as const) {
-      console.log(`  ${key}: ${rows.map((r) => `${r.level}: ${(r[key].rps / first[key].rps).toFixed(2)}×`).join(', ')}`);
-    }
+    printGrowth(rows);
   });
 }
 

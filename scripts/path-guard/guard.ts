@@ -13,7 +13,8 @@ import { RequestStream, type Answer, type RequestSink } from './request-stream';
 export interface GuardOptions {
   host?: string;
   port: number;
-  upstreamPort: number;
+  /** The runtime: a port on 127.0.0.1, or a Unix socket's path (cheaper: no loopback TCP either side). */
+  upstream: number | string;
   /** X-Consul-Default-ACL-Policy on the guard's own answers (Beacon's: `allow` while ACLs are off). */
   policy?: string;
 }
@@ -24,6 +25,23 @@ export interface Guard {
 }
 
 const LINGER_MS = 2_000;
+/**
+ * workerd (kj's HttpServer, pipelineTimeout) closes a keep-alive connection 5 s after its last answer when no
+ * next request has come. An upstream that ends this long after its last byte was closed for being idle: the
+ * client's connection is kept (Consul's Go server keeps idle connections) and the next request gets a new
+ * upstream, instead of the client seeing its keep-alive connection closed under it (or reset, when its next
+ * request crossed the close) — what the soak's heartbeats and held watchers met.
+ */
+const IDLE_CLOSE_MS = 4_900;
+
+/**
+ * Answers are read into one buffer shared by every connection (each read is written on at once, on this one
+ * thread), not a new one per read; a write the kernel did not take whole keeps its bytes, so the next read
+ * gets a fresh buffer.
+ */
+const READ_BYTES = 64 * 1024;
+let readBuffer = Buffer.allocUnsafe(READ_BYTES);
+const nextReadBuffer = () => readBuffer;
 
 class GuardedConnection implements RequestSink {
   private upstream: Socket | undefined;
@@ -34,10 +52,14 @@ class GuardedConnection implements RequestSink {
   private ending = false;
   private heldForUpstream = false;
   private heldForAnswer = false;
+  /** When the upstream last sent a byte (or connected); what was forwarded to it since, from when. */
+  private upstreamActive = 0;
+  private unanswered: Buffer[] = [];
+  private unansweredSince = 0;
 
   constructor(
     private readonly client: Socket,
-    private readonly upstreamPort: number,
+    private readonly upstreamAt: number | string,
     private readonly answers: Record<Answer, AnswerBytes>,
   ) {
     client.setNoDelay(true);
@@ -51,6 +73,8 @@ class GuardedConnection implements RequestSink {
   forward(bytes: Buffer): void {
     if (this.ending) return;
     const upstream = this.upstream ?? this.connectUpstream();
+    if (!this.unanswered.length) this.unansweredSince = Date.now();
+    this.unanswered.push(bytes);
     if (!upstream.write(bytes) && !this.heldForUpstream) {
       this.heldForUpstream = true;
       this.client.pause();
@@ -81,11 +105,11 @@ class GuardedConnection implements RequestSink {
   }
 
   private connectUpstream(): Socket {
-    const upstream = connect({ host: '127.0.0.1', port: this.upstreamPort, noDelay: true });
+    const at = this.upstreamAt;
+    const onread = { buffer: nextReadBuffer, callback: (n: number, buf: Buffer) => this.fromUpstream(buf, n) };
+    const upstream = typeof at === 'string' ? connect({ path: at, onread }) : connect({ host: '127.0.0.1', port: at, noDelay: true, onread });
     this.upstream = upstream;
-    upstream.on('data', (chunk: Buffer) => {
-      if (!this.client.write(chunk)) upstream.pause();
-    });
+    this.upstreamActive = Date.now();
     upstream.on('drain', () => {
       if (this.heldForUpstream) {
         this.heldForUpstream = false;
@@ -100,10 +124,25 @@ class GuardedConnection implements RequestSink {
     return upstream;
   }
 
+  /** Passes an answer's bytes on; false pauses the upstream until the client drains. */
+  private fromUpstream(buf: Buffer, n: number): boolean {
+    this.upstreamActive = Date.now();
+    if (this.unanswered.length) this.unanswered = [];
+    const flowing = this.client.write(buf.subarray(0, n));
+    if (this.client.writableLength) readBuffer = Buffer.allocUnsafe(READ_BYTES);
+    return flowing;
+  }
+
   private onUpstreamEnd(upstream: Socket): void {
     if (this.upstream !== upstream) return;
     this.upstream = undefined;
+    const held = this.heldForUpstream;
     this.heldForUpstream = false;
+    if (this.closedIdle()) {
+      if (held && !this.heldForAnswer) this.client.resume();
+      return;
+    }
+    this.unanswered = [];
     const queued = this.queued;
     this.queued = undefined;
     if (!queued) return this.endClient();
@@ -112,6 +151,21 @@ class GuardedConnection implements RequestSink {
     this.heldForAnswer = false;
     this.client.resume();
     this.requests.resume();
+  }
+
+  /**
+   * An idle close by the runtime: forget that upstream and keep the client. Bytes sent to it only once it had
+   * been idle that long crossed the close unread (workerd answers every request it reads before it closes; one
+   * arriving as it closes makes it reset instead), so they go again, to a new upstream. Anything sent sooner
+   * after an answer (a held watch, say) was read: that upstream's end ends the client, as before.
+   */
+  private closedIdle(): boolean {
+    const sent = this.unanswered.length ? this.unansweredSince : Date.now();
+    if (this.queued || this.clientEnded || this.ending || sent - this.upstreamActive < IDLE_CLOSE_MS) return false;
+    const unanswered = this.unanswered;
+    this.unanswered = [];
+    for (const bytes of unanswered) this.forward(bytes);
+    return true;
   }
 
   private onClientEnd(): void {
@@ -146,7 +200,7 @@ export function startGuard(options: GuardOptions): Promise<Guard> {
   const answers = guardAnswers(options.policy ?? 'allow');
   const connections = new Set<GuardedConnection>();
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
-    const connection = new GuardedConnection(client, options.upstreamPort, answers);
+    const connection = new GuardedConnection(client, options.upstream, answers);
     connections.add(connection);
     client.on('close', () => connections.delete(connection));
   });

@@ -16,9 +16,9 @@ export interface GuardProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the guard on 127.0.0.1:`port` in front of 127.0.0.1:`upstreamPort`; resolves once it listens (30 s at most). */
-export function spawnGuard(port: number, upstreamPort: number, policy: string): Promise<GuardProcess> {
-  const args = ['--import', 'tsx', MAIN, String(port), String(upstreamPort), policy];
+/** Starts the guard on 127.0.0.1:`port` in front of `upstream` (127.0.0.1:port, or a Unix socket path); resolves once it listens (30 s at most). */
+export function spawnGuard(port: number, upstream: number | string, policy: string): Promise<GuardProcess> {
+  const args = ['--import', 'tsx', MAIN, String(port), String(upstream), policy];
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
   const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

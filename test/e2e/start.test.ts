@@ -163,4 +163,22 @@ describe('npm start on plain workerd', () => {
     expect(await eventually(() => [...tree.keys(), server.child.pid!].every((pid) => !alive(pid)))).toBe(true);
     expect(await listening(server.port)).toBe(false);
   }, 240_000);
+
+  // The gateway's workers are cluster children of the script: a Ctrl-C reaches them too, a SIGKILL does not.
+  it.each([['Ctrl-C to its process group', 'SIGINT'], ['a SIGKILL of npm', 'SIGKILL']] as const)(
+    'with BEACON_DNS_PROCESSES=2, leaves none of the gateway processes behind after %s',
+    async (_, signal) => {
+      const server = await npmStart({ BEACON_DNS_PROCESSES: '2' }, true);
+      expect(server.output()).toContain('Beacon DNS:');
+      const tree = descendants(server.child.pid!);
+      // Cluster workers are the processes started with NODE_UNIQUE_ID in their environment.
+      const gatewayWorkers = [...tree.keys()].filter((pid) => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').some((v) => v.startsWith('NODE_UNIQUE_ID=')));
+      expect(gatewayWorkers).toHaveLength(2);
+      if (signal === 'SIGINT') process.kill(-server.child.pid!, 'SIGINT');
+      else server.child.kill('SIGKILL');
+      expect(await eventually(() => [...tree.keys()].every((pid) => !alive(pid)))).toBe(true);
+      expect(await listening(server.port)).toBe(false);
+    },
+    240_000,
+  );
 });

@@ -207,4 +207,23 @@ describe('the hit answered before the router', () => {
     expect(fast.text).toBe(full.text);
     expect(fast.headers.get('X-Cache')).toBe('HIT');
   });
+
+  it.each([
+    ['gzip', true],
+    ['deflate, gzip;q=0.5, br', true],
+    ['gzip;q=0', false],
+    ['identity', false],
+  ])('Accept-Encoding: %s → gzip-encoded: %s, the same JSON either way', async (accept, encoded) => {
+    const name = uniq('gz');
+    for (let i = 0; i < 12; i++) await registerService({ ID: `${name}-${i}`, Name: name, Tags: ['a', 'b'], Check: { TTL: '1h', Status: 'passing' } });
+    const path = `/v1/health/service/${name}?cached`;
+    const plain = await read(path);
+    expect(plain.text.length).toBeGreaterThan(1024);
+    // Compressed by the entry's refresh, just after the miss.
+    await vi.waitFor(async () => expect((await read(path, { 'Accept-Encoding': 'gzip' })).headers.get('Content-Encoding')).toBe('gzip'), { timeout: 5000, interval: 20 });
+    const res = await api(path, { headers: { 'Accept-Encoding': accept } });
+    expect([res.headers.get('Content-Encoding'), res.headers.get('Vary')]).toEqual(encoded ? ['gzip', 'Accept-Encoding'] : [null, null]);
+    expect(res.headers.get('X-Cache')).toBe('HIT');
+    expect(await res.text()).toBe(plain.text);
+  });
 });

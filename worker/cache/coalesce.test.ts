@@ -5,7 +5,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { inObject } from '../../durable-objects/test-support';
 import { api, put, registerService, uniq } from '../test-support';
-import { coalescing } from './coalesce';
+import { coalescing, heldValue } from './coalesce';
 import { cacheKey } from './key';
 import { lookup } from './store';
 
@@ -100,5 +100,33 @@ describe('the plain watch answered before the router', () => {
     const res = await api(`/v1/health/service/x?${query}`);
     expect(res.status).toBe(400);
     await res.arrayBuffer();
+  });
+});
+
+describe('heldValue', () => {
+  const keep = () => undefined;
+  it('answers a call that ended early and unchanged (a restore ends every wait) instead of calling again', async () => {
+    let calls = 0;
+    const call = async () => ({ index: 3, value: ++calls });
+    const key = uniq('early');
+    expect(await heldValue(key, { minIndex: 5, waitMs: 30_000 }, call, keep)).toEqual({ index: 3, value: 1 });
+    expect(calls).toBe(1);
+  });
+
+  it('reads once without blocking when its own wait ends before the shared call answers', async () => {
+    const params: { minIndex: number; waitMs: number }[] = [];
+    let release!: () => void;
+    const parkedCall = new Promise<void>((resolve) => (release = resolve));
+    const call = async (p: { minIndex: number; waitMs: number }) => {
+      params.push(p);
+      if (p.waitMs > 0) await parkedCall;
+      return { index: 5, value: p.waitMs };
+    };
+    const key = uniq('short');
+    const long = heldValue(key, { minIndex: 5, waitMs: 30_000 }, call, keep);
+    expect(await heldValue(key, { minIndex: 5, waitMs: 20 }, call, keep)).toEqual({ index: 5, value: 0 });
+    expect(params.map((p) => p.minIndex)).toEqual([5, 0]);
+    release();
+    await long;
   });
 });

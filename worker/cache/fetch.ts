@@ -47,6 +47,7 @@ export async function fetchInto(entry: Entry, spec: ReadSpec, appFetch: AppFetch
   const first = entry.fetchedAt === 0;
   if (!first && index === entry.index && entry.kind === 'background') return { changed: false };
   entry.body = body;
+  entry.gzip = entry.hitHeaders = undefined;
   entry.headers = [...res.headers].filter(([name]) => !PER_ANSWER.has(name.toLowerCase()));
   entry.index = index;
   entry.fetchedAt = now;

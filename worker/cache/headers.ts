@@ -15,13 +15,21 @@ export function ageSeconds(entry: Entry, now = Date.now()): number {
   return since === undefined ? 0 : Math.max(0, Math.floor((now - since) / 1000));
 }
 
-export function answerHeaders(entry: Entry, as: AnswerAs, now = Date.now()): Record<string, string> {
+/** What every answer from `entry` carries until it changes: the route's headers, as a stale-allowed read. */
+export function entryHeaders(entry: Entry): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of entry.headers) headers[name] = value;
   // Every cache read is a stale-allowed read (Consul sends its background queries with AllowStale).
   if ('x-consul-effective-consistency' in headers) headers['x-consul-effective-consistency'] = 'stale';
   headers['X-Consul-KnownLeader'] = 'true';
-  headers['X-Consul-LastContact'] = String(Math.max(0, now - entry.confirmedAt));
+  return headers;
+}
+
+export const lastContact = (entry: Entry, now = Date.now()) => String(Math.max(0, now - entry.confirmedAt));
+
+export function answerHeaders(entry: Entry, as: AnswerAs, now = Date.now()): Record<string, string> {
+  const headers = entryHeaders(entry);
+  headers['X-Consul-LastContact'] = lastContact(entry, now);
   if (as.cached) {
     headers['X-Cache'] = as.hit ? 'HIT' : 'MISS';
     if (as.hit) headers['Age'] = String(ageSeconds(entry, now));

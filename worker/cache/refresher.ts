@@ -4,6 +4,7 @@
 // (bounded store), on an answer that is not a 200 (a revoked token, a removed datacenter: the entry goes
 // with it), and on a failure (the next read fetches again and restarts it).
 import { type AppFetch, fetchInto, type ReadSpec } from './fetch';
+import { ensureGzip } from './gzip';
 import { type Entry, forget, isStored } from './store';
 import { deferred } from './until';
 
@@ -33,6 +34,7 @@ async function loop(entry: Entry, run: number, spec: ReadSpec, appFetch: AppFetc
   try {
     while (mine() && isStored(entry) && (entry.watching > 0 || Date.now() - entry.lastRead < IDLE_MS)) {
       entry.refreshDeadline = Date.now() + waitMs + waitMs / 16 + GRACE_MS;
+      ensureGzip(entry);
       const { changed, refused } = await fetchInto(entry, spec, appFetch, { index: entry.index, waitMs });
       if (refused && refused.status < 500) return forget(entry);
       if (refused) throw new Error(`the read answered ${refused.status}`);

@@ -20,6 +20,11 @@ export interface Entry {
   body: Uint8Array<ArrayBuffer>;
   /** The route's headers worth keeping (Content-Type, X-Consul-Index, X-Consul-Results-Filtered-By-ACLs…). */
   headers: [string, string][];
+  /** `body` gzip-compressed (gzip.ts), once the refresh has made it; and the body being compressed now. */
+  gzip?: Uint8Array<ArrayBuffer>;
+  gzipping?: Uint8Array<ArrayBuffer>;
+  /** A fast-path hit's headers but Age and X-Consul-LastContact, built once per change (fast-path.ts). */
+  hitHeaders?: { identity: [string, string][]; gzip: [string, string][] };
   index: number;
   /** When the value was fetched (Date.now()): simple types' Age. */
   fetchedAt: number;

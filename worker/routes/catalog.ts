@@ -5,14 +5,17 @@ import { isUuid } from '../consul/common';
 import type { AppEnv } from '../env';
 import { datacentersByDistance } from '../federation/distance';
 import { authorize } from '../http/acl';
+import { heldAnswer } from '../cache/held-answer';
+import { heldRead } from '../cache/held-read';
 import { blockingParams } from '../http/blocking';
 import { readBody } from '../http/body';
 import { endpoint } from '../http/endpoint';
 import { ConsulError, serverError, unwrap } from '../http/errors';
 import { applyFilter } from '../http/filter';
-import { consistencyMode } from '../http/flags';
-import { indexedJson, json } from '../http/meta';
+import { consistencyMode, has } from '../http/flags';
+import { indexedJson, json, setIndex } from '../http/meta';
 import { pathTail } from '../http/path';
+import { freshAnswer } from '../http/shared-answers';
 import { nodeMetaMatcher, tagMatcher } from '../http/selectors';
 import { toCatalogCheck } from '../registration/check';
 import { toServiceDefinition, validateMeta } from '../registration/service';
@@ -56,13 +59,26 @@ endpoint(catalog, ['PUT'], '/deregister', async (c) => {
 endpoint(catalog, ['GET'], '/datacenters', (c) => json(c, datacentersByDistance(c.var.federation, c.var.dcName)));
 
 endpoint(catalog, ['GET'], '/nodes', async (c) => {
-  const { index, value } = await c.var.dc.catalogNodes(blockingParams(c));
+  const { index, value } = await heldRead(c, 'catalogNodes', [], blockingParams(c), (p) => c.var.dc.catalogNodes(p));
   const meta = nodeMetaMatcher(c);
   return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((n) => meta(n.Meta))), index);
 });
 
 endpoint(catalog, ['GET'], '/services', async (c) => {
-  const { index, value } = await c.var.dc.catalogAllInstances(blockingParams(c));
+  // Only a filter needs the instances; the plain answer is kept per service in the object, as text per
+  // index (worker/http/shared-answers.ts): a watch learns its index, then shares the text fetched for it.
+  if (!c.req.query('filter') && !c.req.queries('node-meta')?.length) {
+    const params = blockingParams(c);
+    const pretty = has(c, 'pretty');
+    const key = `${c.var.dcName}\u0000catalog.services\u0000${pretty}`;
+    const fetchText = () => c.var.dc.catalogServicesJson(pretty);
+    const { index, value } = params.minIndex > 0
+      ? await heldAnswer({ indexKey: `${c.var.dcName}\u0000catalog.services`, answerKey: key, index: (p) => c.var.dc.catalogServicesIndex(p), text: fetchText }, params, (p) => c.executionCtx.waitUntil(p))
+      : await freshAnswer(key, fetchText);
+    setIndex(c, index);
+    return c.body(value, 200, { 'Content-Type': 'application/json' });
+  }
+  const { index, value } = await heldRead(c, 'catalogAllInstances', [], blockingParams(c), (p) => c.var.dc.catalogAllInstances(p));
   const meta = nodeMetaMatcher(c);
   const services: Record<string, string[]> = {};
   for (const instance of applyFilter(c.req.query('filter'), value.filter((s) => meta(s.NodeMeta)))) {
@@ -73,7 +89,8 @@ endpoint(catalog, ['GET'], '/services', async (c) => {
 });
 
 endpoint(catalog, ['GET'], '/service/:name{.+}', async (c) => {
-  const { index, value } = await c.var.dc.catalogServiceNodes(pathTail(c, '/v1/catalog/service/'), blockingParams(c));
+  const name = pathTail(c, '/v1/catalog/service/');
+  const { index, value } = await heldRead(c, 'catalogServiceNodes', [name], blockingParams(c), (p) => c.var.dc.catalogServiceNodes(name, p));
   const [tags, meta] = [tagMatcher(c), nodeMetaMatcher(c)];
   return indexedJson(c, applyFilter(c.req.query('filter'), value.filter((s) => tags(s.ServiceTags) && meta(s.NodeMeta))), index);
 });

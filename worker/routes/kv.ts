@@ -3,6 +3,11 @@
 import { Hono, type Context } from 'hono';
 import { KV_MAX_VALUE_BYTES, kvKeyProblem, toDirEntry, type KvOp } from '../consul/kv';
 import type { AppEnv } from '../env';
+import { aclSettings } from '../acl/settings';
+import { heldIndex } from '../cache/coalesce';
+import { heldRead } from '../cache/held-read';
+import { kvWatchKey } from '../cache/kv-watch-fast-path';
+import type { BlockingParams, Indexed } from '../consul/common';
 import { blockingParams } from '../http/blocking';
 import { bodyTooLarge } from '../http/body';
 import { endpoint } from '../http/endpoint';
@@ -22,6 +27,19 @@ function validateKey(key: string): void {
   if (problem) throw badRequest(problem);
 }
 
+const NOW = { minIndex: 0, waitMs: 0 };
+
+/**
+ * A key's or a prefix's entries, blocking as asked. While ACLs are off, a watch waits on the same call as
+ * the plain watches the fast path answers (kv-watch-fast-path.ts), then reads; with ACLs on, on one call
+ * per token identity (held-read.ts).
+ */
+async function entries<T>(c: Context<AppEnv>, recurse: boolean, key: string, params: BlockingParams, get: (p: BlockingParams) => Promise<Indexed<T>>): Promise<Indexed<T>> {
+  if (params.minIndex === 0 || aclSettings(c.env).enabled) return heldRead(c, recurse ? 'kvsList' : 'kvsGet', [key], params, get);
+  await heldIndex(kvWatchKey(c.var.dcName, key, recurse), params, (p) => c.var.dc.kvsIndex(key, recurse, p), (p) => c.executionCtx.waitUntil(p));
+  return get(NOW);
+}
+
 async function read(c: Context<AppEnv>): Promise<Response> {
   consistencyMode(c);
   const key = keyOf(c);
@@ -29,19 +47,19 @@ async function read(c: Context<AppEnv>): Promise<Response> {
   const params = blockingParams(c);
   if (has(c, 'keys')) {
     const separator = c.req.query('separator') ?? c.req.query('seperator') ?? '';
-    const { index, value } = await c.var.dc.kvsListKeys(key, separator, params);
+    const { index, value } = await heldRead(c, 'kvsListKeys', [key, separator], params, (p) => c.var.dc.kvsListKeys(key, separator, p));
     // Consul answers an empty listing with 404, except for the whole store.
     if (!value.length && key) return missing(c, index);
     return indexedJson(c, value, index);
   }
   if (has(c, 'recurse')) {
-    const { index, value } = await c.var.dc.kvsList(key, params);
+    const { index, value } = await entries(c, true, key, params, (p) => c.var.dc.kvsList(key, p));
     if (!value.length) return missing(c, index);
     setIndex(c, index);
     return kvJson(c, value.map((e) => toDirEntry(e)));
   }
   if (!key) throw badRequest('Missing key name');
-  const { index, value } = await c.var.dc.kvsGet(key, params);
+  const { index, value } = await entries(c, false, key, params, (p) => c.var.dc.kvsGet(key, p));
   if (!value) return missing(c, index);
   if (has(c, 'raw')) {
     setIndex(c, index);

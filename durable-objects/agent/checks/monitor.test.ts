@@ -41,33 +41,15 @@ describe('DeregisterCriticalServiceAfter', () => {
   });
 });
 
+// HTTP and TCP runs and their counters live on the agent shards too: durable-objects/shards/probes.test.ts.
 describe('active checks', () => {
-  const refused = (extra: Partial<CheckSpec['Run']>, type: 'http' | 'tcp'): CheckSpec => ({
-    CheckID: 'probe', Name: 'probe', Notes: '', ServiceID: 'web-1', Type: type, Status: 'passing',
-    Run: { Interval: 1000, Timeout: 2000, ...extra },
-  });
-
-  it.each([
-    ['HTTP', refused({ HTTP: 'http://127.0.0.1:1/health', Method: 'GET' }, 'http')],
-    ['TCP', refused({ TCP: '127.0.0.1:1' }, 'tcp')],
-  ])('turn an unreachable %s target critical when they run', async (_kind, spec) => {
+  it('are not run by the Datacenter when agent shards hold them', async () => {
     const dc = freshDatacenter();
-    await register(dc, 'web-1', [spec]);
+    const probe: CheckSpec = { CheckID: 'probe', Name: 'probe', Notes: '', ServiceID: 'web-1', Type: 'tcp', Status: 'passing', Run: { TCP: '127.0.0.1:1', Interval: 1000 } };
+    await register(dc, 'web-1', [probe]);
     await advance(dc, 1001);
     await runDurableObjectAlarm(dc);
-    const check = await checkOf(dc, 'probe');
-    expect(check?.Status).toBe('critical');
-    expect(check?.Output).toContain('127.0.0.1:1');
-  });
-
-  it('wait for FailuresBeforeCritical consecutive failures', async () => {
-    const dc = freshDatacenter();
-    await register(dc, 'web-1', [refused({ TCP: '127.0.0.1:1', FailuresBeforeCritical: 2 }, 'tcp')]);
-    await advance(dc, 1001);
-    await runDurableObjectAlarm(dc);
+    expect(await inObject(dc, (instance) => instance.timers.get('run:probe'))).toBeUndefined();
     expect((await checkOf(dc, 'probe'))?.Status).toBe('passing');
-    await advance(dc, 1001);
-    await runDurableObjectAlarm(dc);
-    expect((await checkOf(dc, 'probe'))?.Status).toBe('critical');
   });
 });

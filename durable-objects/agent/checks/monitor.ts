@@ -1,5 +1,6 @@
-// Runs the agent node's checks: TTL expiry, HTTP/TCP probes on their Interval with Consul's
-// success/failure thresholds, and DeregisterCriticalServiceAfter. All deadlines go through Timers.
+// Runs the agent node's checks: DeregisterCriticalServiceAfter, and (only without agent shards, which
+// otherwise run them: durable-objects/shards/) TTL expiry and HTTP/TCP probes on their Interval with
+// Consul's success/failure thresholds. All deadlines go through Timers.
 import type { HealthStatus } from '../../../worker/consul/common';
 import type { Tx } from '../../engine/indexes';
 import type { Timers } from '../../engine/timers';
@@ -17,8 +18,8 @@ export interface MonitorHost {
   agentNode: string;
   now(): number;
   write<T>(fn: (tx: Tx) => T): T;
-  /** Where TTL deadlines live instead of here (the agent shards, durable-objects/shards/link.ts), if anywhere. */
-  ttl?: { track(row: CheckRow): void; untrack(checkId: string): void; rebuild(): void };
+  /** Where TTL deadlines and HTTP/TCP runs live instead of here (the agent shards, durable-objects/shards/link.ts), if anywhere. */
+  shards?: { track(row: CheckRow): void; untrack(checkId: string): void; rebuild(): void };
 }
 
 const key = (kind: 'ttl' | 'run' | 'reap', checkId: string) => `${kind}:${checkId.toLowerCase()}`;
@@ -30,7 +31,7 @@ export class CheckMonitor {
 
   /** At start-up every check is scheduled afresh: TTLs get a full TTL rather than flapping critical. */
   start(): void {
-    this.host.ttl?.rebuild();
+    this.host.shards?.rebuild();
     for (const row of listChecksOnNode(this.host.sql, this.host.agentNode)) this.track(row.check_id);
   }
 
@@ -40,9 +41,9 @@ export class CheckMonitor {
     if (!row) return this.untrack(checkId);
     const { Run } = checkBody(row);
     const now = this.host.now();
-    if (this.host.ttl) this.host.ttl.track(row);
+    if (this.host.shards) this.host.shards.track(row);
     else if (Run.TTL) this.timers.set(key('ttl', checkId), now + Run.TTL);
-    if (Run.Interval && (Run.HTTP || Run.TCP) && this.timers.get(key('run', checkId)) === undefined) {
+    else if (Run.Interval && (Run.HTTP || Run.TCP) && this.timers.get(key('run', checkId)) === undefined) {
       this.timers.set(key('run', checkId), now + Math.random() * Run.Interval);
     }
     this.trackCritical(row);
@@ -50,7 +51,7 @@ export class CheckMonitor {
 
   untrack(checkId: string): void {
     for (const kind of ['ttl', 'run', 'reap'] as const) this.timers.delete(key(kind, checkId));
-    this.host.ttl?.untrack(checkId);
+    this.host.shards?.untrack(checkId);
     this.streaks.delete(checkId.toLowerCase());
   }
 
