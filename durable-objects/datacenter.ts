@@ -140,6 +140,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   agentInfo() { return this.agent.info(); }
   agentServices(): AgentService[] { return this.agent.services(); }
   agentService(id: string, hash: string, waitMs: number) { return this.agent.service(id, hash, waitMs); }
+  /** The name of one agent service, or null: what ACL checks of agent writes need (worker/acl/permissions.ts). */
+  agentServiceName(id: string): string | null { return this.agent.serviceName(id); }
   /** The ACL owner of an agent check (see agentCheckUpdate), or null for an unknown check. */
   agentCheckOwner(checkId: string): string | null { return this.agent.checkOwner(checkId); }
   agentChecks(): HealthCheck[] { return this.agent.checks(); }

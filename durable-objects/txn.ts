@@ -5,7 +5,7 @@ import type { Tx } from './engine/indexes';
 import { failed, ok, type Outcome, type Reason } from './engine/outcome';
 import { applyKvOp } from './kv/writes';
 import type { LockDelays } from './kv/lock-delays';
-import { deleteCheck, getCheck, listChecksOnNode, setCheckStatus, toHealthCheck, upsertCheck } from './catalog/checks';
+import { deleteCheck, getCheck, getCheckView, setCheckStatus, toHealthCheck, upsertCheck } from './catalog/checks';
 import { deleteNode, getNode, toNode, upsertNode } from './catalog/nodes';
 import { deleteService, getService, toNodeService, upsertService } from './catalog/services';
 
@@ -82,7 +82,7 @@ function step(tx: Tx, op: TxnOp, lockDelays: LockDelays, datacenter: string): St
   const { Verb, Node: node, CheckID, Index, Spec } = op.Check;
   return catalogStep(Verb, 'Check', `check ${q(CheckID)} on node ${q(node)}`, Index, getCheck(tx.sql, node, CheckID)?.modify_index, {
     read: () => {
-      const view = listChecksOnNode(tx.sql, node).find((c) => c.check_id.toLowerCase() === CheckID.toLowerCase());
+      const view = getCheckView(tx.sql, node, CheckID);
       return view && { Check: toHealthCheck(view) };
     },
     write: () => {

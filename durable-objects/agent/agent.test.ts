@@ -40,4 +40,26 @@ describe('the virtual agent node', () => {
     expect(await dc.agentServiceMaintenance('nope', true, '')).toMatchObject({ ok: false, status: 404 });
     expect(await dc.getStats()).toMatchObject({ writes, index });
   });
+
+  it('answers one instance by its key exactly as the listings show it', async () => {
+    const dc = freshDatacenter();
+    for (const id of ['web-1', 'web-2', 'Web-3']) {
+      await dc.agentServiceRegister({ service: service(id, 'web'), checks: [ttlCheck(id, 60_000), { ...ttlCheck(id, 60_000), CheckID: `a:${id}` }], replaceExistingChecks: false });
+    }
+    await dc.agentNodeMaintenance(true, 'patching');
+    const entries = (await dc.healthServiceNodes('web', NOW)).value;
+    const listed = await dc.agentServices();
+    for (const id of ['web-2', 'WEB-3']) {
+      const expected = entries.filter((e) => e.Service.ID.toLowerCase() === id.toLowerCase());
+      expect(expected).toHaveLength(1);
+      // Compared as JSON: key order is part of the answer.
+      expect(JSON.stringify(await dc.agentServiceHealth({ id }))).toBe(JSON.stringify(expected));
+      expect(JSON.stringify((await dc.agentService(id, '', 0))?.service)).toBe(JSON.stringify(listed.find((s) => s.ID.toLowerCase() === id.toLowerCase())));
+    }
+    expect(await dc.agentServiceHealth({ id: 'web-9' })).toEqual([]);
+    expect(await dc.agentServiceHealth({ id: '' })).toEqual([]);
+    expect(await dc.agentService('web-9', '', 0)).toBeNull();
+    const { node } = await dc.agentInfo();
+    expect(JSON.stringify(node)).toBe(JSON.stringify((await dc.catalogNodeServices(node.Node, NOW)).value?.Node));
+  });
 });

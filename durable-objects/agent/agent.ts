@@ -7,7 +7,8 @@ import type { CheckSpec, HealthCheck, ServiceEntry } from '../../worker/consul/c
 import type { HealthStatus } from '../../worker/consul/common';
 import type { AgentService, NodeService } from '../../worker/consul/service';
 import { checkBody, getCheck, setCheckStatus, upsertCheck } from '../catalog/checks';
-import { getNode, upsertNode } from '../catalog/nodes';
+import { getNode, toNode, upsertNode } from '../catalog/nodes';
+import { getService, toNodeService } from '../catalog/services';
 import * as q from '../catalog/reads';
 import type { Clock } from '../engine/clock';
 import { contentHash } from '../engine/content-hash';
@@ -61,17 +62,23 @@ export class Agent {
   }
 
   info() {
-    return { node: q.catalogNodeServices(this.host.read, this.host.node).read().value!.Node, datacenter: this.host.read.datacenter };
+    return { node: toNode(getNode(this.host.sql, this.host.node)!, this.host.read.datacenter), datacenter: this.host.read.datacenter };
   }
 
   services(): AgentService[] {
     const services = q.catalogNodeServices(this.host.read, this.host.node).read().value?.Services ?? [];
-    return services.map(({ CreateIndex, ModifyIndex, ...s }: NodeService) => ({ ...s, Datacenter: this.host.read.datacenter }));
+    return services.map((s) => this.agentService(s));
+  }
+
+  /** The name of the agent service with this ID (what ACL checks need), without reading the others. */
+  serviceName(id: string): string | null {
+    return getService(this.host.sql, this.host.node, id)?.service_name ?? null;
   }
 
   service(id: string, hash: string, waitMs: number): Promise<{ service: AgentService; hash: string } | null> {
     const current = () => {
-      const service = this.services().find((s) => s.ID.toLowerCase() === id.toLowerCase());
+      const row = getService(this.host.sql, this.host.node, id);
+      const service = row && this.agentService(toNodeService(row));
       return service ? { service, hash: contentHash(service) } : null;
     };
     return blockUntil(this.host.watches, [nodeRow(this.host.node)], waitMs, current, (result) => !hash || result?.hash !== hash);
@@ -87,10 +94,12 @@ export class Agent {
   }
 
   serviceHealth(by: { id?: string; name?: string }): ServiceEntry[] {
-    const name = by.name ?? this.services().find((s) => s.ID.toLowerCase() === by.id?.toLowerCase())?.Service;
-    if (!name) return [];
-    const onAgent = q.healthServiceNodes(this.host.read, name).read().value.filter((e) => e.Node.Node.toLowerCase() === this.host.node.toLowerCase());
-    return by.id ? onAgent.filter((e) => e.Service.ID.toLowerCase() === by.id!.toLowerCase()) : onAgent;
+    if (by.id !== undefined) {
+      const entry = q.healthServiceInstance(this.host.read, this.host.node, by.id);
+      return entry ? [entry] : [];
+    }
+    if (!by.name) return [];
+    return q.healthServiceNodes(this.host.read, by.name).read().value.filter((e) => e.Node.Node.toLowerCase() === this.host.node.toLowerCase());
   }
 
   async registerService(req: agent.AgentServiceRegisterRequest): Promise<Outcome<null>> {
@@ -179,6 +188,10 @@ export class Agent {
     for (const id of changes.removed) this.monitor.untrack(id);
     for (const id of changes.tracked) this.monitor.track(id);
     return changes.removed.length ? this.host.shards?.settle() : undefined;
+  }
+
+  private agentService({ CreateIndex, ModifyIndex, ...s }: NodeService): AgentService {
+    return { ...s, Datacenter: this.host.read.datacenter };
   }
 
   private ttlCheckState(checkId: string): TtlCheckState | undefined {

@@ -5,7 +5,7 @@ import type { CheckSpec } from '../../worker/consul/check';
 import type { ServiceDefinition } from '../../worker/consul/service';
 import type { Tx } from '../engine/indexes';
 import { ok, refuse, type Outcome } from '../engine/outcome';
-import { deleteCheck, listChecksOnNode, setCheckStatus, upsertCheck } from '../catalog/checks';
+import { checkIdsOfService, deleteCheck, setCheckStatus, upsertCheck } from '../catalog/checks';
 import { deleteService, getService, upsertService } from '../catalog/services';
 
 export interface AgentServiceRegisterRequest {
@@ -23,13 +23,10 @@ export interface CheckChanges {
 const unknownService = (id: string) =>
   refuse(404, `Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
 
-export const checksOfService = (sql: SqlStorage, node: string, serviceId: string) =>
-  listChecksOnNode(sql, node).filter((c) => c.service_id.toLowerCase() === serviceId.toLowerCase()).map((c) => c.check_id);
-
 export function registerService(tx: Tx, node: string, req: AgentServiceRegisterRequest): CheckChanges {
   const wanted = new Set(req.checks.map((c) => c.CheckID.toLowerCase()));
   const removed = req.replaceExistingChecks
-    ? checksOfService(tx.sql, node, req.service.ID).filter((id) => !wanted.has(id.toLowerCase()) && !id.startsWith('_service_maintenance:'))
+    ? checkIdsOfService(tx.sql, node, req.service.ID).filter((id) => !wanted.has(id.toLowerCase()) && !id.startsWith('_service_maintenance:'))
     : [];
   upsertService(tx, node, req.service);
   for (const id of removed) deleteCheck(tx, node, id);
@@ -38,7 +35,7 @@ export function registerService(tx: Tx, node: string, req: AgentServiceRegisterR
 }
 
 export function deregisterService(tx: Tx, node: string, serviceId: string): Outcome<CheckChanges> {
-  const removed = checksOfService(tx.sql, node, serviceId);
+  const removed = checkIdsOfService(tx.sql, node, serviceId);
   if (!deleteService(tx, node, serviceId)) return unknownService(serviceId);
   return ok({ tracked: [], removed });
 }

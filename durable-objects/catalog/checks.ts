@@ -71,6 +71,14 @@ const VIEW = `SELECT c.*, s.service_name AS service_name, s.body AS service_body
 
 export const listChecksOnNode = (sql: SqlStorage, node: string) =>
   sql.exec<CheckView>(`${VIEW} WHERE c.node = ? ORDER BY c.check_id`, node).toArray();
+export const getCheckView = (sql: SqlStorage, node: string, checkId: string) =>
+  sql.exec<CheckView>(`${VIEW} WHERE c.node = ? AND c.check_id = ?`, node, checkId).toArray()[0];
+/** One instance's own checks: an index lookup, where by node alone would read every agent instance's. */
+export const checkIdsOfService = (sql: SqlStorage, node: string, serviceId: string) =>
+  sql.exec<{ check_id: string }>('SELECT check_id FROM checks WHERE node = ? AND service_id = ?', node, serviceId).toArray().map((r) => r.check_id);
+/** The node-level checks, then the instance's own, as a health entry lists them. */
+export const listChecksForInstance = (sql: SqlStorage, node: string, serviceId: string) =>
+  sql.exec<CheckView>(`${VIEW} WHERE c.node = ? AND c.service_id IN ('', ?) ORDER BY c.service_id != '', c.check_id`, node, serviceId).toArray();
 export const listChecksOfServiceNamed = (sql: SqlStorage, name: string) =>
   sql.exec<CheckView>(`${VIEW} WHERE s.service_name = ? ORDER BY c.node, c.check_id`, name).toArray();
 export const listChecksInState = (sql: SqlStorage, state: string) =>

@@ -5,10 +5,10 @@ import type { HealthCheck, ServiceEntry } from '../../worker/consul/check';
 import type { CatalogService, NodeService } from '../../worker/consul/service';
 import { indexed, type Query, type ReadContext } from '../engine/reads';
 import { serviceRow, TABLE_CHECKS, TABLE_NODES, TABLE_SERVICES, type Indexes } from '../engine/indexes';
-import { listChecksForInstancesOf, listChecksInState, listChecksOfServiceNamed, listChecksOnNode, toHealthCheck, type CheckView } from './checks';
+import { listChecksForInstance, listChecksForInstancesOf, listChecksInState, listChecksOfServiceNamed, listChecksOnNode, toHealthCheck, type CheckView } from './checks';
 import { getNode, listNodes, toNode, type NodeRow } from './nodes';
 import type { ServiceTags } from './service-tags';
-import { listAllServices, listServicesNamed, listServicesOnNode, toNodeService } from './services';
+import { getService, listAllServices, listServicesNamed, listServicesOnNode, toNodeService } from './services';
 
 export function toCatalogService(node: Node, s: NodeService): CatalogService {
   return {
@@ -108,6 +108,14 @@ export const healthServiceNodes = (ctx: ReadContext, name: string): Query<Servic
     return indexed(serviceIndex(ctx, name), value);
   },
 });
+
+/** One instance's health entry, as healthServiceNodes lists it, found by its key rather than its name. */
+export function healthServiceInstance(ctx: ReadContext, node: string, serviceId: string): ServiceEntry | null {
+  const row = getService(ctx.sql, node, serviceId);
+  const nodeRow = row && getNode(ctx.sql, row.node);
+  if (!row || !nodeRow) return null;
+  return { Node: toNode(nodeRow, ctx.datacenter), Service: toNodeService(row), Checks: listChecksForInstance(ctx.sql, row.node, row.service_id).map(toHealthCheck) };
+}
 
 const checksQuery = (ctx: ReadContext, key: string, list: () => CheckView[]): Query<HealthCheck[]> => ({
   key,

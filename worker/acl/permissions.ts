@@ -29,15 +29,16 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const r = (resource: Need['resource'], segment: string, access: 'read' | 'list' | 'write') => ({ resource, segment, access }) as Need;
 const g = (resource: 'operator' | 'acl', access: 'read' | 'write') => ({ resource, access }) as Need;
 
-async function agentServiceName(x: NeedContext): Promise<string | undefined> {
-  return (await x.c.var.dc.agentServices()).find((s) => s.ID.toLowerCase() === x.tail.toLowerCase())?.Service;
+// One row each, by key: these run per request, and every agent instance is on the one agent node.
+async function agentServiceName(x: NeedContext, serviceId = x.tail): Promise<string | undefined> {
+  return (await x.c.var.dc.agentServiceName(serviceId)) ?? undefined;
 }
 
 /** A check's owner: service:write on its service, node:write on the agent node for a node check. */
 async function agentCheckNeeds(x: NeedContext, checkId = x.tail): Promise<Need[]> {
-  const check = (await x.c.var.dc.agentChecks()).find((ch) => ch.CheckID.toLowerCase() === checkId.toLowerCase());
-  if (!check) return [];
-  return [check.ServiceName ? r('service', check.ServiceName, 'write') : r('node', x.agentNode, 'write')];
+  const owner = await x.c.var.dc.agentCheckOwner(checkId);
+  if (owner === null) return [];
+  return [owner ? r('service', owner, 'write') : r('node', x.agentNode, 'write')];
 }
 
 async function sessionNode(x: NeedContext): Promise<string | undefined> {
@@ -74,8 +75,7 @@ export const PERMISSIONS: Permission[] = [
     needs: async (x) => {
       const serviceId = str(await x.field('ServiceID'));
       if (!serviceId) return [r('node', x.agentNode, 'write')];
-      const name = (await x.c.var.dc.agentServices()).find((s) => s.ID.toLowerCase() === serviceId.toLowerCase())?.Service;
-      return [r('service', name ?? serviceId, 'write')];
+      return [r('service', (await agentServiceName(x, serviceId)) ?? serviceId, 'write')];
     },
   },
   { methods: ['PUT'], prefix: '/v1/agent/check/deregister/', needs: (x) => agentCheckNeeds(x) },

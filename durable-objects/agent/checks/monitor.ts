@@ -4,7 +4,7 @@
 import type { HealthStatus } from '../../../worker/consul/common';
 import type { Tx } from '../../engine/indexes';
 import type { Timers } from '../../engine/timers';
-import { checkBody, getCheck, listChecksOnNode, setCheckStatus, type CheckBody, type CheckRow } from '../../catalog/checks';
+import { checkBody, checkIdsOfService, getCheck, listChecksOnNode, setCheckStatus, type CheckBody, type CheckRow } from '../../catalog/checks';
 import { deleteService } from '../../catalog/services';
 import { runHttpCheck } from './http';
 import { runTcpCheck } from './tcp';
@@ -93,9 +93,9 @@ export class CheckMonitor {
     const after = Math.max(body.Run.DeregisterCriticalServiceAfter ?? 0, MIN_DEREGISTER_AFTER_MS);
     if (row.status !== 'critical' || row.critical_since === null) return;
     if (row.critical_since + after > this.host.now()) return this.trackCritical(row);
-    const removed = listChecksOnNode(this.host.sql, this.host.agentNode).filter((c) => c.service_id.toLowerCase() === row.service_id.toLowerCase());
+    const removed = checkIdsOfService(this.host.sql, this.host.agentNode, row.service_id);
     this.host.write((tx) => deleteService(tx, this.host.agentNode, row.service_id));
-    for (const c of removed) this.untrack(c.check_id);
+    for (const id of removed) this.untrack(id);
   }
 
   private async probe(checkId: string, body: CheckBody): Promise<void> {
