@@ -5,24 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatacenter, inObject, service, ttlCheck } from '../test-support';
 import type { Datacenter } from '../datacenter';
-
-type Statement = { query: string; bindings: unknown[] };
-
-/** Runs `fn`, recording every statement the object runs meanwhile. */
-async function recorded(sql: SqlStorage, fn: () => unknown): Promise<Statement[]> {
-  const seen: Statement[] = [];
-  const exec = sql.exec;
-  sql.exec = ((query: string, ...bindings: unknown[]) => (seen.push({ query, bindings }), exec.call(sql, query, ...bindings))) as SqlStorage['exec'];
-  try {
-    await fn();
-  } finally {
-    sql.exec = exec;
-  }
-  return seen;
-}
-
-const plan = (sql: SqlStorage, { query, bindings }: Statement) =>
-  sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((r) => r.detail);
+import { plannedStatements } from '../query-plans';
 
 /** A whole-table read, or services/checks by node alone (`… USING INDEX x (node=?)`, PRIMARY KEY prefix included). */
 const costsTheWholeAgent = (line: string) => /^SCAN (?!\d+-ROW VALUES CLAUSE|CONSTANT ROW)/.test(line) || /^SEARCH (services|checks|c|s|i|own)\b.*\(node=\?\)$/.test(line);
@@ -63,10 +46,7 @@ describe('query plans of the agent reads and writes that must not grow with its 
   });
 
   it.each(CASES)('$name: services and checks by key or index', async ({ run, done }) => {
-    const plans = await inObject(stub, async (instance, state) => {
-      const seen = await recorded(state.storage.sql, () => run(instance));
-      return seen.map((s) => ({ query: s.query.replace(/\s+/g, ' ').trim(), plan: plan(state.storage.sql, s) }));
-    });
+    const plans = await inObject(stub, (instance, state) => plannedStatements(state.storage.sql, () => run(instance)));
     expect(plans.length).toBeGreaterThan(0);
     expect(plans.filter((p) => p.plan.some(costsTheWholeAgent))).toEqual([]);
     await inObject(stub, (instance) => done?.(instance));

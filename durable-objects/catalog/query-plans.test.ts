@@ -5,24 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatacenter, inObject, service, ttlCheck } from '../test-support';
 import { registerService } from '../agent/writes';
 import type { Datacenter } from '../datacenter';
+import { plannedStatements } from '../query-plans';
 import { catalogServiceNodes, healthServiceNodes } from './reads';
 import { setCheckStatus } from './checks';
-
-type Statement = { query: string; bindings: unknown[] };
-
-/** `sql`, recording every statement run through it. */
-function recording(sql: SqlStorage, seen: Statement[]): SqlStorage {
-  return new Proxy(sql, {
-    get(target, prop) {
-      if (prop === 'exec') return (query: string, ...bindings: unknown[]) => (seen.push({ query, bindings }), target.exec(query, ...bindings));
-      const value = Reflect.get(target, prop);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-const plan = (sql: SqlStorage, { query, bindings }: Statement) =>
-  sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((r) => r.detail);
 
 type Run = (dc: Datacenter, sql: SqlStorage, node: string) => unknown;
 
@@ -36,16 +21,9 @@ const CASES: { name: string; run: Run }[] = [
   { name: 'a TTL check changing status', run: (dc, sql, node) => dc.writer.write((tx) => setCheckStatus({ ...tx, sql }, node, 'service:inst-7', 'warning', 'slow')) },
   {
     name: 'the catalog/services aggregate refreshing one service',
-    run: (dc, sql) => {
-      const tags = dc.serviceTags as unknown as { host: { sql: SqlStorage }; refresh(name: string): void; services(): unknown };
-      tags.services();
-      const real = tags.host.sql;
-      tags.host.sql = sql;
-      try {
-        tags.refresh('probe');
-      } finally {
-        tags.host.sql = real;
-      }
+    run: (dc) => {
+      const tags = dc.serviceTags as unknown as { refresh(name: string): void };
+      tags.refresh('probe');
     },
   },
 ];
@@ -61,13 +39,13 @@ describe('query plans of the reads and writes that must not grow with the catalo
   it.each(CASES)('$name: every table through an index', async ({ run }) => {
     const node = (await dc.agentInfo()).node.Node;
     const plans = await inObject(dc, (instance, state) => {
-      const seen: Statement[] = [];
-      run(instance, recording(state.storage.sql, seen), node);
-      return seen.map((s) => ({ query: s.query.replace(/\s+/g, ' ').trim(), plan: plan(state.storage.sql, s) }));
+      // A first read builds the catalog/services aggregate, so its case measures one refresh, not the build.
+      (instance.serviceTags as unknown as { services(): unknown }).services();
+      return plannedStatements(state.storage.sql, () => run(instance, state.storage.sql, node));
     });
     expect(plans.length).toBeGreaterThan(0);
-    // Services or checks by node alone is a scan too: every agent instance is on the agent's one node.
-    const scans = plans.filter((p) => p.plan.some((line) => /^SCAN /.test(line) || (/\(node=\?\)$/.test(line) && !line.startsWith('SEARCH nodes '))));
+    // A VALUES list (the index rows' upsert) is no table. Services or checks by node alone is a scan too: every agent instance is on the agent's one node.
+    const scans = plans.filter((p) => p.plan.some((line) => /^SCAN (?!\d+-ROW VALUES CLAUSE|CONSTANT ROW)/.test(line) || (/\(node=\?\)$/.test(line) && !line.startsWith('SEARCH nodes '))));
     expect(scans).toEqual([]);
   });
 });
