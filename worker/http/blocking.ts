@@ -10,20 +10,22 @@ export const DEFAULT_WAIT_MS = 5 * 60_000;
 export const MAX_WAIT_MS = 10 * 60_000;
 
 export function blockingParams(c: Context<AppEnv>): BlockingParams {
-  const indexText = c.req.query('index');
+  return blockingParamsOf(c.req.query('index'), c.req.query('wait'), c.env.MAX_WAIT_MS);
+}
+
+/** The same from the raw `index` and `wait` texts (the fast paths read them without Hono); throws Consul's 400s. */
+export function blockingParamsOf(indexText: string | null | undefined, waitText: string | null | undefined, maxWait: string | undefined): BlockingParams {
   let minIndex = 0;
-  if (indexText !== undefined && indexText !== '') {
+  if (indexText) {
     if (!/^\d+$/.test(indexText)) throw badRequest('Invalid index');
     minIndex = Number(indexText);
   }
-  const waitText = c.req.query('wait');
   let waitMs = DEFAULT_WAIT_MS;
-  if (waitText !== undefined && waitText !== '') {
+  if (waitText) {
     const parsed = parseGoDuration(waitText);
     if (parsed === undefined) throw badRequest('Invalid wait time');
     if (parsed > 0) waitMs = parsed;
   }
-  const cap = Number(c.env.MAX_WAIT_MS) || MAX_WAIT_MS;
-  waitMs = Math.min(waitMs, cap);
+  waitMs = Math.min(waitMs, Number(maxWait) || MAX_WAIT_MS);
   return { minIndex, waitMs: waitMs + Math.random() * (waitMs / 16) };
 }
