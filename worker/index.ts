@@ -3,14 +3,13 @@ import { env } from 'cloudflare:workers';
 import { app } from './app';
 import { cachedHit } from './cache/fast-path';
 import { kvWatch } from './cache/kv-watch-fast-path';
-import { heldWatch } from './cache/watch-fast-path';
 import type { Env } from './env';
 import { federationOf } from './federation/config';
 import { dotSegmentRefusal } from './http/dot-segments';
 import { drainUnread } from './http/drain';
 import { INTERNAL_ERROR } from './http/errors';
 import { heartbeat } from './heartbeat';
-import { healthRead } from './health-read';
+import { healthService } from './health-fast-path';
 import { kvRead } from './kv-read';
 import { kvWrite } from './kv-write';
 import { localUi } from './local-ui';
@@ -25,8 +24,7 @@ export default {
       // Before the fast paths too: no path with a dot segment reaches anything that reads it.
       const started = Date.now();
       const fast = dotSegmentRefusal(request, env) ?? cachedHit(request, env) ?? (await heartbeat(request, env)) ?? (await kvRead(request, env))
-        ?? (await kvWrite(request, env)) ?? (await heldWatch(request, env, ctx)) ?? (await kvWatch(request, env, ctx))
-        ?? (await healthRead(request, env));
+        ?? (await kvWrite(request, env)) ?? (await healthService(request, env, ctx)) ?? (await kvWatch(request, env, ctx));
       if (!fast) {
         const response = (env.LOCAL_UI && (await localUi(request, env))) || (await app.fetch(request, env, ctx));
         await drainUnread(request);

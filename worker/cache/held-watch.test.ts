@@ -1,4 +1,4 @@
-// The held-watch fast paths (watch-fast-path.ts, kv-watch-fast-path.ts) against the full app, shape by
+// The held-watch fast paths (worker/health-fast-path.ts, kv-watch-fast-path.ts) against the full app, shape by
 // shape: a watch parked on each answers as the same watch through the router does (`&dc=dc1` takes the
 // full app) — status, headers, body, index — whether a write wakes it or its wait runs out, and identical
 // watches hold one call in the object between them.

@@ -29,7 +29,7 @@ export const recordHttp: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const FAST_PATH = /^https?:\/\/[^/]+\/(v1\/(?:kv|health\/service|agent\/check\/(?:pass|warn|fail))\/)/;
 
-/** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, kv-read.ts, kv-write.ts, health-read.ts), which skip the app. */
+/** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, kv-read.ts, kv-write.ts, health-fast-path.ts), which skip the app. */
 export function recordFastPath(request: Request, started: number): void {
   const route = FAST_PATH.exec(request.url)?.[1];
   if (route) workerMetrics.sample('consul.api.http', Date.now() - started, { method: request.method, path: route.replace(/\//g, '_') });
