@@ -14,9 +14,8 @@ import { Clock } from '../engine/clock';
 import { ok, refuse, type Outcome } from '../engine/outcome';
 import { Timers } from '../engine/timers';
 import { Probes } from './probes';
-import {
-  checkUpdateInterval, parseShardName, shardCount, shardOf, type ShardCheck, type ShardReportTarget, type ShardSettings, type ShardSync, type ShardUpdate,
-} from './shard-of';
+import { checkUpdateInterval, parseShardName, shardCount, shardOf, type ShardCheck, type ShardReportTarget, type ShardSettings, type ShardSync, type ShardUpdate } from './shard-of';
+import { RETRY_TIMER, ShardReporter, syncTimer } from './shard-reporter';
 import { checkKey, deleteEntry, entryKind, loadEntries, migrateShard, runKey, sameEntry, saveEntry, unsynced, type ShardEntry } from './shard-store';
 
 export interface AgentShardEnv extends ShardSettings {
@@ -24,10 +23,7 @@ export interface AgentShardEnv extends ShardSettings {
   DATACENTER_OBJECT: DurableObjectNamespace<ShardReportTarget>;
 }
 
-const RETRY_TIMER = 'retry:';
-const RETRY_MS = 1000;
 const ttlTimer = (key: string) => `ttl:${key}`;
-const syncTimer = (key: string) => `sync:${key}`;
 
 export class AgentShard extends DurableObject<AgentShardEnv> {
   readonly clock = new Clock();
@@ -37,36 +33,41 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
   private readonly entries: Map<string, ShardEntry>;
   /** HTTP and TCP runs and their counters (probes.ts). */
   private readonly probes: Probes;
+  /** What goes to the Datacenter, and when (shard-reporter.ts). */
+  private readonly reporter: ShardReporter;
   /** Bumped whenever the Datacenter (re)sends a check, so an answer to an older report cannot drop it. */
   private readonly versions = new Map<string, number>();
   private version = 0;
   private readonly datacenter: string;
   private readonly index: number;
-  private readonly count: number;
-  private readonly interval: number;
 
   constructor(ctx: DurableObjectState, env: AgentShardEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     migrateShard(this.sql);
     ({ datacenter: this.datacenter, index: this.index } = parseShardName(ctx.id.name ?? ''));
-    this.count = shardCount(env);
-    this.interval = checkUpdateInterval(env);
-    this.timers = new Timers(ctx.storage, this.clock, this.stats);
-    this.entries = loadEntries(this.sql);
+    const { clock, stats, sql } = this;
+    const timers = (this.timers = new Timers(ctx.storage, clock, stats));
+    const entries = (this.entries = loadEntries(sql));
+    // Ownership is checked once, here: a changed AGENT_SHARDS comes with a new deployment, which starts
+    // every object afresh. A check that hashes elsewhere now is dropped; the Datacenter gives it to its
+    // new owner at its own start. (Synchronous, so no event reaches the object before it is done.)
+    const count = shardCount(env);
+    for (const key of [...entries.keys()]) if (shardOf(key, count) !== this.index) (entries.delete(key), deleteEntry(sql, key));
     this.probes = new Probes({
-      timers: this.timers, clock: this.clock, stats: this.stats, current: (key) => this.entries.get(key),
-      record: (key, status, output) => this.record(key, this.entries.get(key)!, status, output),
+      timers, clock, stats, current: (key) => entries.get(key),
+      record: (key, status, output) => this.reporter.record(key, entries.get(key)!, status, output),
+    });
+    const datacenter = () => env.DATACENTER_OBJECT.getByName(this.datacenter);
+    this.reporter = new ShardReporter({
+      sql, timers, clock, stats, entries, interval: checkUpdateInterval(env), version: (key) => this.versions.get(key),
+      send: (updates) => datacenter().agentShardReport(this.index, updates), label: `${this.datacenter}/${this.index}`, drop: (key) => this.drop(key),
     });
     // Like a restarted Consul agent: every TTL gets a full TTL from now, every probe starts within its
     // Interval with fresh counters; whatever the catalog has not yet heard is sent again.
-    const now = this.clock.now();
-    for (const [key, entry] of this.entries) {
-      this.schedule(key, entry, true);
-      if (entry.status !== entry.syncedStatus) this.timers.set(RETRY_TIMER, now);
-      else if (entry.output !== entry.syncedOutput) this.timers.set(syncTimer(key), now + this.stagger());
-    }
-    void ctx.blockConcurrencyWhile(() => this.timers.restore());
+    for (const [key, entry] of entries) this.schedule(key, entry, true);
+    this.reporter.resume();
+    void ctx.blockConcurrencyWhile(() => timers.restore());
   }
 
   /**
@@ -83,7 +84,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     if (owner !== undefined && owner.toLowerCase() !== entry.owner.toLowerCase()) return refuse(403, CHECK_OWNER_CHANGED);
     if (!entry.ttl) return refuse(500, `CheckID "${entry.checkId}" does not have associated TTL`);
     this.timers.set(ttlTimer(key), this.clock.now() + entry.ttl);
-    await this.record(key, entry, status, truncateOutput(output, entry.outputMaxSize));
+    await this.reporter.record(key, entry, status, truncateOutput(output, entry.outputMaxSize));
     return ok(null);
   }
 
@@ -126,14 +127,12 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
       const kind = timer.slice(0, at);
       const key = timer.slice(at + 1);
       if (kind === 'retry') for (const [k, e] of this.entries) if (unsynced(e)) send.add(k);
-      // A changed AGENT_SHARDS: the Datacenter gives the check to its new owner at its next start.
-      if (kind !== 'retry' && this.entries.has(key) && shardOf(key, this.count) !== this.index) this.drop(key);
       if (kind === 'sync' && this.entries.has(key)) send.add(key);
       if (kind === 'ttl' && this.expire(key)) send.add(key);
       if (kind === 'run' && this.entries.has(key)) probes.push(this.probes.run(key));
     }
     // A slow probe (its Timeout) holds up no TTL expiry: each probe reports its own change.
-    await Promise.all([send.size ? this.report([...send]) : undefined, ...probes]);
+    await Promise.all([send.size ? this.reporter.report([...send]) : undefined, ...probes]);
   }
 
   private expire(key: string): boolean {
@@ -143,51 +142,6 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     entry.status = 'critical';
     saveEntry(this.sql, entry);
     return true;
-  }
-
-  /** A new status or output: a status change goes to the catalog at once, an output-only change later. */
-  private async record(key: string, entry: ShardEntry, status: HealthStatus, output: string): Promise<void> {
-    if (entry.status === status && entry.output === output) return;
-    entry.status = status;
-    entry.output = output;
-    saveEntry(this.sql, entry);
-    if (entry.status !== entry.syncedStatus || this.interval === 0) await this.report([key]);
-    else if (this.timers.get(syncTimer(key)) === undefined) this.timers.set(syncTimer(key), this.clock.now() + this.stagger());
-  }
-
-  /** Sends the current state of `keys` to the Datacenter; on failure, tries again shortly. */
-  private async report(keys: string[]): Promise<void> {
-    const sent = keys.flatMap((key) => {
-      const e = this.entries.get(key);
-      return e ? [{ key, version: this.versions.get(key), update: { checkId: e.checkId, status: e.status, output: e.output, kind: entryKind(e) } }] : [];
-    });
-    if (!sent.length) return;
-    this.stats.reports++;
-    let dropped: string[];
-    try {
-      ({ dropped } = await this.env.DATACENTER_OBJECT.getByName(this.datacenter).agentShardReport(this.index, sent.map((s) => s.update)));
-    } catch (err) {
-      console.error(`agent shard ${this.datacenter}/${this.index}: report failed, retrying:`, err);
-      this.timers.set(RETRY_TIMER, this.clock.now() + RETRY_MS);
-      return;
-    }
-    for (const { key, update } of sent) {
-      const entry = this.entries.get(key);
-      if (entry) {
-        entry.syncedStatus = update.status;
-        entry.syncedOutput = update.output;
-        saveEntry(this.sql, entry);
-      }
-      // Output that changed while the report was on its way still gets its own sync.
-      if (!entry || !unsynced(entry)) this.timers.delete(syncTimer(key));
-      else if (this.timers.get(syncTimer(key)) === undefined) this.timers.set(syncTimer(key), this.clock.now() + this.stagger());
-    }
-    const versionOf = new Map(sent.map((s) => [s.key, s.version]));
-    for (const id of dropped) {
-      const key = checkKey(id);
-      // The Datacenter sent this check again while the report was on its way: that sync is newer.
-      if (this.versions.get(key) === versionOf.get(key)) this.drop(key);
-    }
   }
 
   private own(check: ShardCheck, restartTtl: boolean): void {
@@ -221,10 +175,5 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     if (!this.entries.delete(key)) return;
     deleteEntry(this.sql, key);
     for (const timer of [ttlTimer(key), syncTimer(key)]) this.timers.delete(timer);
-  }
-
-  /** Consul defers an output-only sync by half the interval plus a random stagger; here within [interval/2, interval]. */
-  private stagger(): number {
-    return this.interval / 2 + Math.random() * (this.interval / 2);
   }
 }

@@ -197,11 +197,13 @@ describe('HTTP and TCP checks through registration and restarts', () => {
     expect((await checkOf(dc))?.Status).toBe('critical');
   });
 
-  it('drop an HTTP check from a shard that no longer owns it (a changed AGENT_SHARDS) when its run comes', async () => {
+  it('drop an HTTP check from a shard that no longer owns it (a changed AGENT_SHARDS) when it starts, before any run', async () => {
     const { name, dc, shard } = await setup(httpCheck('/status/503', {}, 'passing'));
-    const other = shardAt(name, (shardOf(ID, SHARDS) + 1) % SHARDS);
+    const otherAt = (shardOf(ID, SHARDS) + 1) % SHARDS;
     const run = httpCheck('/status/503').Run;
-    await other.sync({ replace: false, own: [{ checkId: ID, owner: 'web', run, status: 'passing', output: '' }], drop: [] });
+    await shardAt(name, otherAt).sync({ replace: false, own: [{ checkId: ID, owner: 'web', run, status: 'passing', output: '' }], drop: [] });
+    await restart(shardAt(name, otherAt));
+    const other = shardAt(name, otherAt);
     await runOnce(other);
     expect(await other.getStats()).toMatchObject({ checks: [], probes: 0 });
     expect((await checkOf(dc))?.Status).toBe('passing');
