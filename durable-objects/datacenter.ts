@@ -12,13 +12,12 @@ import type { PreparedQuery, ServiceQuery } from '../worker/consul/prepared-quer
 import type { AgentService } from '../worker/consul/service';
 import type { Session, SessionCreateRequest } from '../worker/consul/session';
 import type { TxnOp, TxnOutcome } from '../worker/consul/txn';
-import { summariseServices, uiInstances, type NodeInfo } from '../worker/consul/ui';
-import { applyFilter } from '../worker/http/filter';
-import { answerJson, selectEntries, selectionKey, type HealthSelection } from '../worker/http/health-selection';
+import type { HealthSelection } from '../worker/http/health-selection';
 import { aclQuery, aclWriteTxn, expandToken, tokenOfSecret, type AclRead, type AclWrite } from './acl/acl';
 import { bootstrapIndex } from './acl/tokens';
 import { Agent } from './agent/agent';
 import type { AgentServiceRegisterRequest } from './agent/writes';
+import * as json from './catalog/json-answers';
 import * as q from './catalog/reads';
 import * as uiq from './catalog/ui-reads';
 import { ServiceTags } from './catalog/service-tags';
@@ -45,7 +44,7 @@ import * as kvq from './kv/reads';
 import { Replica, REPLICATION_TIMER, replicationPlan } from './kv/replication';
 import { TOMBSTONE_TIMER, TombstoneReaper } from './kv/tombstones';
 import { kvsApply } from './kv/writes';
-import { queryNodes } from './prepared-queries/nodes';
+import { preparedQueryExecute } from './prepared-queries/nodes';
 import * as pq from './prepared-queries/table';
 import * as sq from './sessions/reads';
 import { SESSION_TIMER, Sessions } from './sessions/sessions';
@@ -77,6 +76,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   private readonly read: ReadContext;
   private readonly tombstones: TombstoneReaper;
   private readonly snapshots: Snapshots;
+  /** What the catalog's shared-text reads use (catalog/json-answers.ts). */
+  private readonly json: json.JsonAnswersContext;
 
   constructor(ctx: DurableObjectState, env: DatacenterEnv<Datacenter, AgentShard>) {
     super(ctx, env);
@@ -101,7 +102,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
     writer.hook(this.sessions);
     writer.hook({ committed: (tx) => this.lockDelays.apply(tx.lockDelays) });
     this.tombstones = new TombstoneReaper({ sql, timers, clock });
-    this.snapshots = new Snapshots({ sql, indexes, writer, watches, clock, datacenter, node, agent: this.agent, sessions: this.sessions });
+    this.snapshots = new Snapshots({ sql, indexes, writer, watches, clock, datacenter, node, agent: this.agent, sessions: this.sessions, shards });
+    this.json = { read: this.read, reads: this.reads, answers: this.answers, serviceTags: this.serviceTags };
     this.agent.start();
     this.sessions.start();
     this.tombstones.start();
@@ -113,16 +115,7 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   override async alarm(): Promise<void> {
     const earliest = this.timers.earliest();
     if (earliest !== undefined) this.metrics.sample('beacon.alarm.lag', Math.max(0, this.clock.now() - earliest));
-    const probes = this.timers.takeDue().map(async (key) => {
-      try {
-        await this.fire(key);
-      } catch (err) {
-        // One failing deadline must not stop the others or leave the alarm unarmed.
-        console.error(`timer ${key} failed:`, err);
-      }
-    });
-    this.timers.rearm();
-    await Promise.all(probes);
+    await this.timers.fireDue((key) => this.fire(key));
   }
 
   /** Each timer key names its part by prefix; the rest are the agent's checks (`reap:`; `ttl:`, `run:` without shards). */
@@ -173,21 +166,14 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   /** `/v1/catalog/services` without `?filter`/`?node-meta`: name → tags from the per-service aggregate. */
   catalogServicesIndex(p: BlockingParams) { return this.reads.blockingIndex(q.catalogServices(this.read, this.serviceTags), p); }
   /** Its text, built once per index of the services table: a read is then a copy. */
-  catalogServicesJson(pretty: boolean) {
-    const query = q.catalogServices(this.read, this.serviceTags);
-    return this.answers.text(query, pretty ? 'pretty' : '', () => this.reads.shared(query), (value) => answerJson(value, pretty));
-  }
+  catalogServicesJson(pretty: boolean) { return json.catalogServicesJson(this.json, pretty); }
   catalogServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.catalogServiceNodes(this.read, name), p); }
   catalogNodeServices(node: string, p: BlockingParams) { return this.reads.blocking(q.catalogNodeServices(this.read, node), p); }
   healthServiceNodes(name: string, p: BlockingParams) { return this.reads.blocking(q.healthServiceNodes(this.read, name), p); }
   /** For watches (worker/http/shared-answers.ts): wait for a change, then fetch the text once per index. */
   healthServiceNodesIndex(name: string, p: BlockingParams) { return this.reads.blockingIndex(q.healthServiceNodes(this.read, name), p); }
   /** The text of one selection (none: the whole list), built once per index of the service's rows. */
-  healthServiceNodesJson(name: string, selection?: HealthSelection) {
-    const query = q.healthServiceNodes(this.read, name);
-    const build = (entries: ServiceEntry[]) => (selection ? answerJson(selectEntries(entries, selection), selection.pretty) : JSON.stringify(entries));
-    return this.answers.text(query, selection ? selectionKey(selection) : '', () => this.reads.shared(query), build);
-  }
+  healthServiceNodesJson(name: string, selection?: HealthSelection) { return json.healthServiceNodesJson(this.json, name, selection); }
   healthNodeChecks(node: string, p: BlockingParams) { return this.reads.blocking(q.healthNodeChecks(this.read, node), p); }
   healthServiceChecks(name: string, p: BlockingParams) { return this.reads.blocking(q.healthServiceChecks(this.read, name), p); }
   healthChecksInState(state: string, p: BlockingParams) { return this.reads.blocking(q.healthChecksInState(this.read, state), p); }
@@ -196,16 +182,8 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   uiNode(node: string, p: BlockingParams) { return this.reads.blocking(uiq.uiNode(this.read, node), p); }
   /** The UI summaries as text, once per (catalog index, filter); the worker validated the filter. */
   uiNodesIndex(p: BlockingParams) { return this.reads.blockingIndex(uiq.uiNodes(this.read), p); }
-  uiServicesJson(filter: string, pretty: boolean) {
-    const query = uiq.uiNodes(this.read);
-    const build = (nodes: NodeInfo[]) => answerJson(summariseServices(applyFilter(filter, uiInstances(nodes)), this.read.datacenter), pretty);
-    return this.answers.text(query, `services\u0000${pretty}\u0000${filter}`, () => this.reads.shared(query), build);
-  }
-  uiNodesJson(filter: string, pretty: boolean) {
-    const query = uiq.uiNodes(this.read);
-    const build = (nodes: NodeInfo[]) => answerJson(applyFilter(filter, nodes), pretty);
-    return this.answers.text(query, `nodes\u0000${pretty}\u0000${filter}`, () => this.reads.shared(query), build);
-  }
+  uiServicesJson(filter: string, pretty: boolean) { return json.uiServicesJson(this.json, filter, pretty); }
+  uiNodesJson(filter: string, pretty: boolean) { return json.uiNodesJson(this.json, filter, pretty); }
 
   // ---- the object itself -----------------------------------------------------------------------
   /** A bare round trip, for benchmarks: touches only memory. */
@@ -255,22 +233,13 @@ export class Datacenter extends DurableObject<DatacenterEnv<Datacenter, AgentSha
   preparedQueryGet(id: string, p: BlockingParams) { return this.reads.blocking(pq.preparedQueryGet(this.sql, this.indexes, id), p); }
   preparedQueryResolve(idOrName: string): Outcome<PreparedQuery | null> { return pq.preparedQueryResolve(this.sql, idOrName); }
   /** One datacenter's part of an execution; the worker runs failover across datacenters (Consul's ExecuteRemote). */
-  preparedQueryExecute(service: ServiceQuery, limit: number): Indexed<{ nodes: ServiceEntry[]; datacenter: string }> {
-    const { index, value } = this.reads.shared(q.healthServiceNodes(this.read, service.Service));
-    return { index, value: { nodes: queryNodes(value, service, limit), datacenter: this.read.datacenter } };
-  }
+  preparedQueryExecute(service: ServiceQuery, limit: number): Indexed<{ nodes: ServiceEntry[]; datacenter: string }> { return preparedQueryExecute(this.json, service, limit); }
 
   // ---- snapshots (snapshot/) ------------------------------------------------------------------------
   /** The whole state as a Beacon snapshot file, at the index it was read at. */
   snapshotSave(): Promise<Outcome<{ index: number; file: Uint8Array<ArrayBuffer> }>> { return this.snapshots.save(); }
   /** All or nothing: a file that fails to decode, verify or fit changes nothing. */
-  async snapshotRestore(file: Uint8Array): Promise<Outcome<number>> {
-    const outcome = await this.snapshots.restore(file);
-    // Every shard again from the restored catalog, every TTL afresh, as after a restart.
-    this.shards?.rebuild(true);
-    await this.shards?.settle();
-    return outcome;
-  }
+  snapshotRestore(file: Uint8Array): Promise<Outcome<number>> { return this.snapshots.restore(file); }
 }
 
 export type { DatacenterEnv };

@@ -53,6 +53,22 @@ export class Timers {
     if (Number.isFinite(next)) this.arm(next);
   }
 
+  /**
+   * The alarm's body: takes what is due, re-arms for the rest, then runs `fire` on each due key at once.
+   * One failing deadline must not stop the others or leave the alarm unarmed.
+   */
+  async fireDue(fire: (key: string) => Promise<void> | void): Promise<void> {
+    const runs = this.takeDue().map(async (key) => {
+      try {
+        await fire(key);
+      } catch (err) {
+        console.error(`timer ${key} failed:`, err);
+      }
+    });
+    this.rearm();
+    await Promise.all(runs);
+  }
+
   /** At start-up: trust an alarm already stored if it is early enough, else set one. */
   async restore(): Promise<void> {
     const stored = await this.storage.getAlarm();

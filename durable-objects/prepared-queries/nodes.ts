@@ -1,8 +1,10 @@
 // The instances a prepared query returns from one datacenter (Consul's PreparedQuery.execute): health
 // entries without unhealthy ones (FilterIgnore), then node meta, service meta and tags; shuffled, limited.
-import type { StringMap } from '../../worker/consul/common';
+import type { Indexed, StringMap } from '../../worker/consul/common';
 import type { ServiceEntry } from '../../worker/consul/check';
 import type { ServiceQuery } from '../../worker/consul/prepared-query';
+import { healthServiceNodes } from '../catalog/reads';
+import type { ReadContext, Reads } from '../engine/reads';
 
 /** Critical drops an instance; so does warning when OnlyPassing. Ignored check IDs don't count. */
 function healthy(entry: ServiceEntry, onlyPassing: boolean, ignore: Set<string>): boolean {
@@ -30,4 +32,10 @@ export function queryNodes(entries: ServiceEntry[], service: ServiceQuery, limit
     [nodes[i], nodes[j]] = [nodes[j], nodes[i]];
   }
   return limit > 0 ? nodes.slice(0, limit) : nodes;
+}
+
+/** One datacenter's part of an execution, on the shared read of the service's health entries. */
+export function preparedQueryExecute({ read, reads }: { read: ReadContext; reads: Reads }, service: ServiceQuery, limit: number): Indexed<{ nodes: ServiceEntry[]; datacenter: string }> {
+  const { index, value } = reads.shared(healthServiceNodes(read, service.Service));
+  return { index, value: { nodes: queryNodes(value, service, limit), datacenter: read.datacenter } };
 }

@@ -8,6 +8,7 @@ import { ok, refuse, type Outcome } from '../engine/outcome';
 import type { Watches } from '../engine/watches';
 import type { Writer } from '../engine/write-path';
 import type { Sessions } from '../sessions/sessions';
+import type { ShardLink } from '../shards/link';
 import { decodeSnapshot, encodeSnapshot, MAX_SNAPSHOT_BYTES } from './format';
 import { dumpTables, restoreTables } from './tables';
 
@@ -21,6 +22,8 @@ export interface SnapshotsHost {
   node: string;
   agent: Pick<Agent, 'untrack' | 'start'>;
   sessions: Pick<Sessions, 'ids' | 'forget' | 'start'>;
+  /** The agent shards' link, when there are shards: rebuilt from the restored catalog. */
+  shards?: Pick<ShardLink, 'rebuild' | 'settle'>;
 }
 
 export class Snapshots {
@@ -38,6 +41,14 @@ export class Snapshots {
 
   /** All or nothing: a file that fails to decode, verify or fit changes nothing. Timers start afresh, as after a restart. */
   async restore(file: Uint8Array): Promise<Outcome<number>> {
+    const outcome = await this.restoreTables(file);
+    // Every shard again from the restored catalog, every TTL afresh, as after a restart.
+    this.host.shards?.rebuild(true);
+    await this.host.shards?.settle();
+    return outcome;
+  }
+
+  private async restoreTables(file: Uint8Array): Promise<Outcome<number>> {
     const { sql, indexes, datacenter, agent, sessions } = this.host;
     const decoded = await decodeSnapshot(file);
     if (!decoded.ok) return refuse(400, decoded.reason);
