@@ -45,10 +45,16 @@ interface Interval {
   samples: Series;
 }
 
-const seriesKey = (name: string, labels: Labels) => (Object.keys(labels).length ? `${name}\u0000${JSON.stringify(Object.entries(labels).sort())}` : name);
+/** A series' name and labels as one map key, built once per observation (the hot paths record several per request). */
+function seriesKey(name: string, labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = name;
+  for (const label of names) key += `\u0000${label}\u0001${labels[label]}`;
+  return key;
+}
 
-function add(series: Series, name: string, labels: Labels, value: number): void {
-  const key = seriesKey(name, labels);
+function add(series: Series, key: string, name: string, labels: Labels, value: number): void {
   const agg = series.get(key);
   if (!agg) {
     series.set(key, { name, labels, count: 1, sum: value, sumSq: value * value, min: value, max: value });
@@ -96,8 +102,9 @@ export class Metrics {
 
   /** Adds `n` to a counter (go-metrics IncrCounter). */
   incr(name: string, n = 1, labels: Labels = {}): void {
-    add(this.current().counters, name, labels, n);
-    add(this.totalCounters, name, labels, n);
+    const key = seriesKey(name, labels);
+    add(this.current().counters, key, name, labels, n);
+    add(this.totalCounters, key, name, labels, n);
   }
 
   /** A counter's sum over all labels since the object started (getStats; the agent shards' bench). */
@@ -109,8 +116,9 @@ export class Metrics {
 
   /** Records one timing in ms or other observation (go-metrics AddSample / MeasureSince). */
   sample(name: string, value: number, labels: Labels = {}): void {
-    add(this.current().samples, name, labels, value);
-    add(this.totalSamples, name, labels, value);
+    const key = seriesKey(name, labels);
+    add(this.current().samples, key, name, labels, value);
+    add(this.totalSamples, key, name, labels, value);
   }
 
   /**

@@ -104,6 +104,18 @@ describe('locks and lock-delay', () => {
     expect(text(entry.Value)).toBe(a);
   });
 
+  it('keeps the holder and LockIndex of a locked key through a plain write, and its CreateIndex', async () => {
+    const dc = freshDatacenter();
+    const a = await newSession(dc);
+    await acquire(dc, 'leader', a);
+    const held = (await dc.kvsGet('leader', NOW)).value!;
+    expect((await set(dc, 'leader', 'plain')).ok).toBe(true);
+    const entry = (await dc.kvsGet('leader', NOW)).value!;
+    expect(entry).toMatchObject({ Session: a, LockIndex: 1, CreateIndex: held.CreateIndex });
+    expect(entry.ModifyIndex).toBeGreaterThan(held.ModifyIndex);
+    expect(text(entry.Value)).toBe('plain');
+  });
+
   it('blocks re-acquisition for the lock delay after the holder is invalidated, then allows it', async () => {
     const dc = freshDatacenter();
     const [a, b] = [await newSession(dc, { LockDelayMs: 15_000 }), await newSession(dc)];

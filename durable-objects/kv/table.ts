@@ -86,6 +86,27 @@ export function putKv(tx: Tx, write: KvWrite, existing = getKv(tx.sql, write.key
   return true;
 }
 
+/**
+ * A plain set (`PUT /v1/kv/<key>`, no cas or lock) as one statement: the lock holder and lock index stay, and
+ * a write that changes neither value nor flags takes no index (returns false), as putKv decides after a read.
+ */
+export function setKv(tx: Tx, key: string, value: ArrayBuffer | null, flags: string): boolean {
+  const stored = value && value.byteLength ? value : null;
+  const row = tx.sql.exec<{ create_index: number }>(
+    `INSERT INTO kvs (key, value, flags, session, lock_index, create_index, modify_index) VALUES (?, ?, ?, NULL, 0, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, flags = excluded.flags, modify_index = excluded.modify_index
+       WHERE kvs.value IS NOT excluded.value OR kvs.flags IS NOT excluded.flags
+     RETURNING create_index`,
+    key, stored, flags, tx.index, tx.index,
+  ).toArray()[0];
+  if (!row) return false;
+  // A key created now covers its old tombstone with its own index.
+  if (row.create_index === tx.index) tx.sql.exec('DELETE FROM tombstones WHERE key = ?', key);
+  tx.touched.add(TABLE_KVS);
+  tx.changedKeys.add(key);
+  return true;
+}
+
 /** Deletes the keys given, leaving a tombstone for each; returns how many existed. */
 function bury(tx: Tx, keys: string[]): number {
   for (const key of keys) {

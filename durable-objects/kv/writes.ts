@@ -4,7 +4,7 @@
 import type { KvEntry, KvOp } from '../../worker/consul/kv';
 import type { Tx } from '../engine/indexes';
 import type { LockDelays } from './lock-delays';
-import { deleteKv, deleteKvTree, getKv, listKv, putKv, toKvEntry, type KvRow } from './table';
+import { deleteKv, deleteKvTree, getKv, listKv, putKv, setKv, toKvEntry, type KvRow } from './table';
 import { failed, ok, refuse, type Outcome, type Reason } from '../engine/outcome';
 import { getSession } from '../sessions/table';
 
@@ -89,6 +89,11 @@ export function applyKvOp(tx: Tx, op: KvOp, lockDelays: LockDelays, withResults 
 
 /** A PUT or DELETE on /v1/kv: `false` when a cas, acquire or release does not apply; a lock without a live session refuses. */
 export function kvsApply(tx: Tx, op: KvOp, lockDelays: LockDelays): Outcome<boolean> {
+  // The plain PUT needs no read first: one statement writes it, or finds it unchanged.
+  if (op.Verb === 'set') {
+    setKv(tx, op.Key, op.Value ?? null, op.Flags ?? '0');
+    return ok(true);
+  }
   if (op.Verb === 'lock' && !(op.Session && getSession(tx.sql, op.Session))) return refuse(500, `invalid session "${op.Session ?? ''}"`);
   return ok(applyKvOp(tx, op, lockDelays, false).ok);
 }

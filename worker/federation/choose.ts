@@ -15,9 +15,22 @@ export function chooseDatacenter(env: Env, request: Request, requested?: string)
   return federation.byName.get((requested ?? datacenterOfRequest(federation, cf)).toLowerCase());
 }
 
+// A stub belongs to the request that made it, but an ID is plain data: hashing the name (SHA-256) is done
+// once per datacenter and namespace instead of on every request.
+const ids = new WeakMap<DurableObjectNamespace, Map<string, DurableObjectId>>();
+
+function idOf(namespace: DurableObjectNamespace, name: string): DurableObjectId {
+  let byName = ids.get(namespace);
+  if (!byName) ids.set(namespace, (byName = new Map()));
+  let id = byName.get(name);
+  if (!id) byName.set(name, (id = namespace.idFromName(name)));
+  return id;
+}
+
 /** The object of a declared datacenter (names compare case-insensitively), or undefined for an unknown one. */
 export function datacenterStub(env: Env, name: string): DatacenterStub | undefined {
   const dc = federationOf(env).byName.get(name.toLowerCase());
   if (!dc) return undefined;
-  return env.DATACENTER_OBJECT.getByName(dc.name, dc.locationHint ? { locationHint: dc.locationHint } : undefined);
+  const namespace = env.DATACENTER_OBJECT;
+  return namespace.get(idOf(namespace as unknown as DurableObjectNamespace, dc.name), dc.locationHint ? { locationHint: dc.locationHint } : undefined);
 }
