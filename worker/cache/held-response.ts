@@ -1,4 +1,4 @@
-// What the held-watch fast paths (watch-fast-path.ts, kv-watch-fast-path.ts) share: `?index` and `?wait`
+// What the held-watch fast paths (../health-fast-path.ts, kv-watch-fast-path.ts) share: `?index` and `?wait`
 // read by blockingParams' own parser, and answering a woken watcher with a copy of shared bytes.
 import type { BlockingParams, Indexed } from '../consul/common';
 import type { Env } from '../env';
