@@ -6,55 +6,19 @@
 // shape, each Beacon shape in a fresh workerd, and how long the last watcher took to answer after the write
 // that woke them. HELD_ONLY_BEACON=1 skips the bare runs, HELD_SHAPE=<0..2> runs one Beacon shape.
 //   node --import tsx scripts/held-memory.ts [N=2000]
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startBare } from './bare-holder';
 import { Http1Connection } from './bench/http1';
 import { rssMb } from './rss';
 import { aclVarsFromEnv, freePort, LOCAL_FEDERATION } from './start-local';
-import { bundle, compatibility, runWorkerd, str, writeBeaconConfig } from './workerd-runtime';
+import { bundle, runWorkerd, writeBeaconConfig } from './workerd-runtime';
 
 const N = Number(process.argv[2] ?? 2000);
 const SETTLE_MS = 5000;
-
-
-const BARE = `import { DurableObject } from 'cloudflare:workers';
-const held = new Set();
-// A pending timer as well: a request awaiting only another request's resolve() is cancelled by workerd's hang detection.
-const park = (set) => new Promise((resolve) => { const t = setTimeout(resolve, 300000); set.add(() => { clearTimeout(t); resolve(1); }); });
-export class Holder extends DurableObject {
-  constructor(ctx, env) { super(ctx, env); this.held = new Set(); }
-  hold() { return park(this.held); }
-  release() { for (const r of this.held) r(); const n = this.held.size; this.held.clear(); return n; }
-}
-export default {
-  async fetch(request, env) {
-    const { pathname } = new URL(request.url);
-    const stub = env.HOLDER.getByName('one');
-    if (pathname === '/hold') { await park(held); return new Response('[]'); }
-    if (pathname === '/hold-rpc') { await stub.hold(); return new Response('[]'); }
-    if (pathname === '/release') { for (const r of held) r(); const n = held.size; held.clear(); return new Response(String(n + await stub.release())); }
-    return new Response('ok');
-  },
-};
-`;
-
-async function startBare(dir: string) {
-  const { date } = await compatibility();
-  await writeFile(join(dir, 'bare.js'), BARE);
-  await writeFile(join(dir, 'bare.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "bare", worker = (modules = [(name = "bare.js", esModule = embed "bare.js")], compatibilityDate = ${str(date)},
-    bindings = [(name = "HOLDER", durableObjectNamespace = "Holder")], durableObjectNamespaces = [(className = "Holder", uniqueKey = "bare-holder")],
-    durableObjectStorage = (inMemory = void)))],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "bare")],
-);
-`);
-  const workerd = await runWorkerd(join(dir, 'bare.capnp'), { cwd: dir, sockets: ['http'] });
-  return { url: `http://127.0.0.1:${workerd.ports.get('http')}`, pid: workerd.pid, stop: workerd.stop };
-}
 
 type Put = (path: string, body: unknown) => Promise<unknown>;
 let gen = 0;

@@ -143,6 +143,8 @@ export interface RunOptions {
   sockets: readonly string[];
   /** Workerd's stdout/stderr (the workers' console) go to this process's when true; kept for diagnostics otherwise. */
   inheritOutput?: boolean;
+  /** More `workerd serve` arguments, e.g. `--inspector-addr=127.0.0.1:<port>` (scripts/held-heap.ts). */
+  args?: readonly string[];
 }
 
 /**
@@ -150,7 +152,7 @@ export interface RunOptions {
  * `setpriv --pdeathsig`, where present) so it cannot outlive us even when we are SIGKILLed; waits for its sockets.
  */
 export async function runWorkerd(configPath: string, options: RunOptions): Promise<RunningWorkerd> {
-  const args = ['serve', configPath, '--control-fd=3'];
+  const args = ['serve', configPath, '--control-fd=3', ...(options.args ?? [])];
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
   const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', WORKERD_BIN, ...args]] : [WORKERD_BIN, args];
   const child = spawn(command, argv, {
