@@ -143,6 +143,8 @@ export interface RunOptions {
   sockets: readonly string[];
   /** Workerd's stdout/stderr (the workers' console) go to this process's when true; kept for diagnostics otherwise. */
   inheritOutput?: boolean;
+  /** workerd's inspector (CDP) on 127.0.0.1 at this port, one target per isolate (the soak's SOAK_HEAP). */
+  inspectorPort?: number;
 }
 
 /**
@@ -150,7 +152,7 @@ export interface RunOptions {
  * `setpriv --pdeathsig`, where present) so it cannot outlive us even when we are SIGKILLed; waits for its sockets.
  */
 export async function runWorkerd(configPath: string, options: RunOptions): Promise<RunningWorkerd> {
-  const args = ['serve', configPath, '--control-fd=3'];
+  const args = ['serve', configPath, '--control-fd=3', ...(options.inspectorPort ? [`--inspector-addr=127.0.0.1:${options.inspectorPort}`] : [])];
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
   const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', WORKERD_BIN, ...args]] : [WORKERD_BIN, args];
   const child = spawn(command, argv, {
