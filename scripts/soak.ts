@@ -6,6 +6,9 @@
 // over time, and a summary table with each goal MET or MISSED. Exits 1 on a flap or a failed request.
 // Settings (environment): SOAK_CHECKS (2000), SOAK_WATCHERS (1000), SOAK_MINUTES (5), SOAK_TTL_S (30;
 // a pass every TTL/3), SOAK_WAIT_S (watchers' ?wait=, 60), SOAK_CONNECTIONS (heartbeat connections, 32).
+// SOAK_HEAP=1: workerd runs with its inspector, V8 heap in use per isolate is sampled with RSS, and heap
+// snapshots taken at SOAK_HEAP_SNAPSHOTS minutes (3,10) into SOAK_HEAP_DIR (a temp dir) are diffed by
+// constructor at the end (scripts/soak/heap.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Http1Connection, header } from './bench/http1';
 import { rssMb } from './rss';
+import { HeapSampler, diff, summarise } from './soak/heap';
 import { HeartbeatPool } from './soak/heartbeats';
 import { ms, percentiles, slope, table } from './soak/report';
 import { freePort, startLocal } from './start-local';
@@ -35,13 +39,19 @@ const RSS_EVERY_MS = 10_000;
 const WAIT_SLACK_MS = 5000;
 const GOAL_SLOPE_MB_PER_MIN = 1;
 const GOAL_ON_TIME = 0.99;
+const HEAP = process.env.SOAK_HEAP === '1';
+const SNAPSHOT_AT_MS = (process.env.SOAK_HEAP_SNAPSHOTS ?? '3,10').split(',').map((m) => Number(m) * 60_000);
 
 const now = () => performance.now();
 const id = (i: number) => `soak-${i}`;
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-soak-'));
-  const server = await startLocal({ port: await freePort(), persistTo: dir, quiet: !process.env.SOAK_LOGS });
+  const inspectorPort = HEAP ? Number(process.env.SOAK_INSPECTOR_PORT ?? 0) || (await freePort()) : undefined;
+  const server = await startLocal({ port: await freePort(), persistTo: dir, quiet: !process.env.SOAK_LOGS, inspectorPort });
+  const heap = inspectorPort ? new HeapSampler(inspectorPort) : undefined;
+  const snapshotDir = HEAP ? process.env.SOAK_HEAP_DIR ?? (await mkdtemp(join(tmpdir(), 'beacon-soak-heap-'))) : '';
+  const snapshots: string[][] = [];
   const pid = server.process.pid!;
   const url = server.url;
   const flaps: string[] = [];
@@ -154,10 +164,12 @@ async function main() {
 
     // The critical list, polled: every soak check in it is judged.
     const pollLoop = (async () => {
-      const conn = await Http1Connection.open(url);
+      let conn = await Http1Connection.open(url);
       while (now() < endAt) {
         const sent = now();
         try {
+          // A closed connection fails its poll (counted) and is opened anew, as a client's pool would.
+          if (conn.closed) conn = await Http1Connection.open(url);
           const reply = await conn.request('GET', '/v1/health/state/critical');
           const received = now();
           for (const c of JSON.parse(reply.body.toString()) as { ServiceID: string }[]) {
@@ -176,7 +188,14 @@ async function main() {
     const c = pool.counts;
     while (now() < endAt) {
       rss.push({ t: now() - started, mb: rssMb(pid) });
-      if (rss.length % 3 === 1) console.log(`soak: ${Math.round((now() - started) / 1000)} s, heartbeats ${c.due} due, ${c.sent} sent, ${c.acknowledged} acknowledged (backlog ${pool.backlog}), ${flaps.length} flaps, ${failures.length} failures, workerd RSS ${rss.at(-1)!.mb.toFixed(0)} MB${failures.length ? `; first failure: ${failures[0]}` : ''}${flaps.length ? `; first flap: ${flaps[0]}` : ''}`);
+      const heapNow = heap && (await heap.sample(now() - started));
+      const heapText = heapNow ? `, V8 heap ${Object.values(heapNow.usedMb).map((mb) => mb.toFixed(1)).join(' + ')} MB` : '';
+      if (rss.length % 3 === 1) console.log(`soak: ${Math.round((now() - started) / 1000)} s, heartbeats ${c.due} due, ${c.sent} sent, ${c.acknowledged} acknowledged (backlog ${pool.backlog}), ${flaps.length} flaps, ${failures.length} failures, workerd RSS ${rss.at(-1)!.mb.toFixed(0)} MB${heapText}${failures.length ? `; first failure: ${failures[0]}` : ''}${flaps.length ? `; first flap: ${flaps[0]}` : ''}`);
+      if (heap && snapshots.length < SNAPSHOT_AT_MS.length && now() - started >= SNAPSHOT_AT_MS[snapshots.length]) {
+        const at = Math.round((now() - started) / 1000);
+        snapshots.push(await heap.snapshot(join(snapshotDir, `at-${at}s`)));
+        console.log(`soak: heap snapshots at ${at} s: ${snapshots.at(-1)!.join(', ')}`);
+      }
       await sleep(Math.min(RSS_EVERY_MS, Math.max(0, endAt - now())));
     }
     rss.push({ t: now() - started, mb: rssMb(pid) });
@@ -206,13 +225,29 @@ async function main() {
       { what: 'workerd RSS slope after the first minute', value: `${rssSlope.toFixed(2)} MB/min`, goal: `≤ ${GOAL_SLOPE_MB_PER_MIN} MB/min`, met: rssSlope <= GOAL_SLOPE_MB_PER_MIN },
     ]));
     console.log(`\nRSS series: ${rss.map((p) => `${Math.round(p.t / 1000)}s ${p.mb.toFixed(0)}`).join(', ')}`);
+    if (heap) await reportHeap(heap, snapshots);
     for (const f of flaps.slice(0, 20)) console.error(`FLAP: ${f}`);
     for (const f of failures.slice(0, 20)) console.error(`FAILED: ${f}`);
     process.exitCode = flaps.length || failures.length ? 1 : 0;
   } finally {
     stopping = true;
+    heap?.close();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** V8 heap in use per isolate over the run, and what grew between the first and the last snapshot. */
+async function reportHeap(heap: HeapSampler, snapshots: string[][]) {
+  const titles = [...new Set(heap.samples.flatMap((s) => Object.keys(s.usedMb)))];
+  for (const title of titles) {
+    const series = heap.samples.filter((s) => title in s.usedMb);
+    console.log(`\nV8 heap in use, ${title}: ${series.map((s) => `${Math.round(s.t / 1000)}s ${s.usedMb[title].toFixed(1)}`).join(', ')} MB`);
+  }
+  if (snapshots.length < 2) return;
+  for (let i = 0; i < snapshots[0].length && i < snapshots.at(-1)!.length; i++) {
+    console.log(`\nGrew between ${snapshots[0][i]} and ${snapshots.at(-1)![i]} (self size, by constructor):`);
+    console.log(diff(await summarise(snapshots[0][i]), await summarise(snapshots.at(-1)![i])).join('\n'));
   }
 }
 

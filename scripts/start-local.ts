@@ -40,6 +40,8 @@ export interface StartOptions {
   runtime?: 'workerd' | 'wrangler';
   /** One log line per request (workerd runtime; wrangler dev logs every request at `info` anyway). */
   logRequests?: boolean;
+  /** workerd's inspector on 127.0.0.1 at this port (workerd runtime only). */
+  inspectorPort?: number;
 }
 
 /** The worker's vars under `npm start` and the tests: wrangler.toml's, 10-minute waits, three datacenters, then the caller's. */
@@ -128,7 +130,7 @@ async function startWorkerd(options: StartOptions): Promise<LocalServer> {
     const workerdPort = await freePort();
     const guardSocket = join(dir, 'guard.sock');
     const config = await writeBeaconConfig({ dir, persistTo: options.persistTo, port: workerdPort, vars: { ...vars, ...localSecrets(options.secrets) }, logRequests: options.logRequests, guardSocket });
-    const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet });
+    const workerd = await runWorkerd(config, { cwd: dir, sockets: ['http'], inheritOutput: !options.quiet, args: options.inspectorPort ? [`--inspector-addr=127.0.0.1:${options.inspectorPort}`] : [] });
     const guard = await guardInFront(options.port, guardSocket, vars, workerd.process, () => workerd.stop()).catch(async (err) => {
       await workerd.stop();
       throw err;

@@ -143,7 +143,7 @@ export interface RunOptions {
   sockets: readonly string[];
   /** Workerd's stdout/stderr (the workers' console) go to this process's when true; kept for diagnostics otherwise. */
   inheritOutput?: boolean;
-  /** More `workerd serve` arguments, e.g. `--inspector-addr=127.0.0.1:<port>` (scripts/held-heap.ts). */
+  /** More `workerd serve` arguments, e.g. `--inspector-addr=127.0.0.1:<port>` (scripts/held-heap.ts, the soak's SOAK_HEAP). */
   args?: readonly string[];
 }
 

@@ -45,6 +45,11 @@ export class Http1Connection {
     });
   }
 
+  /** The server closed it (or it broke): a request on it would fail. */
+  get closed(): boolean {
+    return !this.socket.writable;
+  }
+
   /** Sends one request; resolves when its whole response has arrived. */
   /** `headers`: extra header lines, each ending in CRLF. */
   request(method: string, path: string, body?: string, headers = ''): Promise<Reply> {
