@@ -2,15 +2,14 @@
 // a heap snapshot (after a forced GC) before parking and one with N parked, and the difference per parked
 // request by object kind; also Runtime.getHeapUsage. HEAP_TARGET=bare parks in the bare worker of
 // scripts/bare-holder.ts (workerd's own cost), else N identical Beacon health watches.
-// The `ws` client is not a dependency of Beacon: install it outside the repository and name where
-// (Node 20's experimental WebSocket gets no answer from workerd's inspector):
-//   npm i --prefix /tmp/ws ws && HEAP_WS=/tmp/ws node --import tsx scripts/held-heap.ts [N=2000] [inspector port=22001]
+// The inspector is spoken to by scripts/cdp.ts (Node 20's experimental WebSocket gets no answer from it):
+//   node --import tsx scripts/held-heap.ts [N=2000] [inspector port=22001]
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBare } from './bare-holder';
+import { CdpSession, inspectorTargets } from './cdp';
 import { Http1Connection } from './bench/http1';
 import { rssMb } from './rss';
 import { freePort, LOCAL_FEDERATION } from './start-local';
@@ -22,43 +21,24 @@ const BARE = process.env.HEAP_TARGET === 'bare';
 /** Where the two snapshots are written, when set (to open in DevTools' Memory tab). */
 const KEEP = process.env.HEAP_KEEP;
 
-interface WsClient {
-  on(event: string, listener: (data: unknown) => void): void;
-  send(text: string): void;
-  close(): void;
-}
-
 interface Cdp {
-  send(method: string, params?: object): Promise<Record<string, unknown>>;
+  send(method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>;
   snapshot(): Promise<string>;
   close(): void;
 }
 
 async function inspect(port: number): Promise<Cdp> {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string; title?: string }[];
-  const WebSocketClient = createRequire(join(process.env.HEAP_WS ?? '/tmp/ws', 'node_modules'))('ws') as new (url: string) => WsClient;
-  const ws = new WebSocketClient(targets[0].webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => (ws.on('open', resolve), ws.on('error', reject)));
-  let id = 0;
-  const pending = new Map<number, (result: Record<string, unknown>) => void>();
-  let chunks: string[] = [];
-  ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; method?: string; params?: { chunk: string }; result?: Record<string, unknown> };
-    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params!.chunk);
-    else if (message.id !== undefined) pending.get(message.id)?.(message.result ?? {}), pending.delete(message.id);
-  });
-  const send = (method: string, params: object = {}) => new Promise<Record<string, unknown>>((resolve) => {
-    pending.set(++id, resolve);
-    ws.send(JSON.stringify({ id, method, params }));
-  });
+  const [target] = await inspectorTargets(port);
+  const session = await CdpSession.open(target.webSocketDebuggerUrl);
   return {
-    send,
+    send: (method, params = {}) => session.send(method, params),
     async snapshot() {
-      chunks = [];
-      await send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      const chunks: string[] = [];
+      session.on('HeapProfiler.addHeapSnapshotChunk', (p) => chunks.push(p.chunk as string));
+      await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
       return chunks.join('');
     },
-    close: () => ws.close(),
+    close: () => session.close(),
   };
 }
 

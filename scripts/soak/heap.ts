@@ -3,7 +3,7 @@
 // from workerd's native memory when RSS grows.
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CdpSession, inspectorTargets } from './cdp';
+import { CdpSession, inspectorTargets } from '../cdp';
 
 export interface HeapSample {
   t: number;

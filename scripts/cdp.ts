@@ -1,6 +1,6 @@
 // A minimal Chrome DevTools Protocol client over a minimal WebSocket (RFC 6455, client side: masked text
 // frames out; text, continuation, ping and close in), enough to talk to workerd's `--inspector-addr`.
-// No dependency: the soak's heap sampling (scripts/soak/heap.ts) is its only user.
+// No dependency: the soak's heap sampling (scripts/soak/heap.ts) and scripts/held-heap.ts use it.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
