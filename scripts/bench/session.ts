@@ -28,6 +28,7 @@ export async function benchSession<T>(
   limitMs: number,
   run: (session: BenchSession) => Promise<T>,
   vars: Record<string, string> = VARS,
+  args: string[] = [],
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), `beacon-bench-${name}-`));
   let server: Workerd | undefined;
@@ -47,7 +48,7 @@ export async function benchSession<T>(
   try {
     console.log(`bench ${name}: building Beacon and the bench worker (wrangler deploy --dry-run)…`);
     await build(dir);
-    server = await startWorkerd(dir, vars);
+    server = await startWorkerd(dir, vars, args);
     console.log(`bench ${name}: workerd serve running (pid ${server.pid})`);
     return await run({ server, dir, defer: (fn) => void deferred.push(fn) });
   } catch (err) {

@@ -61,12 +61,12 @@ const config :Workerd.Config = (
 `;
 }
 
-/** Writes the config (with `vars` as the workers' text vars) and the no-op worker into `dir` (after `build`), starts workerd, waits for its sockets. */
-export async function startWorkerd(dir: string, vars: Record<string, string> = VARS): Promise<Workerd> {
+/** Writes the config (with `vars` as the workers' text vars) and the no-op worker into `dir` (after `build`), starts workerd (with `args` added), waits for its sockets. */
+export async function startWorkerd(dir: string, vars: Record<string, string> = VARS, args: string[] = []): Promise<Workerd> {
   await mkdir(join(dir, 'do-storage'), { recursive: true });
   await writeFile(join(dir, 'noop.js'), "export default { fetch() { return new Response('ok'); } };\n");
   await writeFile(join(dir, 'config.capnp'), await configText(dir, vars));
-  const workerd = await runWorkerd(join(dir, 'config.capnp'), { cwd: dir, sockets: SOCKETS });
+  const workerd = await runWorkerd(join(dir, 'config.capnp'), { cwd: dir, sockets: SOCKETS, args });
   const urls = Object.fromEntries(SOCKETS.map((s) => [s, `http://127.0.0.1:${workerd.ports.get(s)}`])) as Record<SocketName, string>;
   return { urls, pid: workerd.pid, diagnostics: workerd.diagnostics, stop: workerd.stop };
 }
