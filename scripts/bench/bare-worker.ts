@@ -4,6 +4,7 @@
 //   GET /stats  Beacon's Datacenter counters {writes, alarmsSet, requests, index}, read over RPC across services;
 //   GET /shard-stats?shard=<i>  the counters of Beacon's agent shard i of DATACENTER (scripts/bench/scale.ts);
 //   GET /bytes/<n>  n bytes of JSON-ish text kept in memory: a no-op answer of a given size (scripts/bench/cache.ts);
+//   GET /hit-shaped/<n>  n bytes with the headers of a gzip-encoded `?cached` hit: the no-op of the hit's shape;
 //   GET /hold?bytes=<n>  parked (a promise of its own and a timer) until GET /release answers every parked one
 //               with n bytes: the reference for waking held watchers (scripts/bench/watchers.ts bareWake).
 // Nothing here is routed by Beacon's worker: bench-only paths stay out of worker/.
@@ -27,6 +28,18 @@ interface BenchEnv {
 const sized = new Map<number, Uint8Array<ArrayBuffer>>();
 const bytes = (n: number) => sized.get(n) ?? sized.set(n, new TextEncoder().encode('x'.repeat(n)) as Uint8Array<ArrayBuffer>).get(n)!;
 
+/** The headers of a gzip-encoded `?cached` hit (worker/cache/fast-path.ts), values fixed: the no-op of the hit's shape. */
+const HIT_HEADERS = new Headers({
+  'Content-Type': 'application/json',
+  'Content-Encoding': 'gzip',
+  Vary: 'Accept-Encoding',
+  'X-Cache': 'HIT',
+  'X-Consul-Default-ACL-Policy': 'allow',
+  'X-Consul-KnownLeader': 'true',
+  'x-consul-effective-consistency': 'stale',
+  'x-consul-index': '4',
+});
+
 // A pending timer as well: a request awaiting only another request's resolve() is cancelled by workerd's hang detection.
 const parked = new Set<() => void>();
 const park = () => new Promise<void>((resolve) => {
@@ -36,6 +49,15 @@ const park = () => new Promise<void>((resolve) => {
 
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
+    // Before any URL parsing, as Beacon's hit path does none.
+    const shaped = request.url.indexOf('/hit-shaped/');
+    if (shaped >= 0) {
+      const response = new Response(bytes(Number(request.url.slice(shaped + 12))), { headers: HIT_HEADERS, encodeBody: 'manual' });
+      // The two a hit sets per request.
+      response.headers.set('X-Consul-LastContact', String(Date.now() % 1000));
+      response.headers.set('Age', '0');
+      return response;
+    }
     const { pathname, searchParams } = new URL(request.url);
     if (pathname === '/hold') {
       await park();
