@@ -46,7 +46,7 @@ interface Interval {
 }
 
 /** A series' name and labels as one map key, built once per observation (the hot paths record several per request). */
-function seriesKey(name: string, labels: Labels): string {
+export function seriesKey(name: string, labels: Labels): string {
   const names = Object.keys(labels);
   if (names.length > 1) names.sort();
   let key = name;
@@ -114,9 +114,8 @@ export class Metrics {
     return sum;
   }
 
-  /** Records one timing in ms or other observation (go-metrics AddSample / MeasureSince). */
-  sample(name: string, value: number, labels: Labels = {}): void {
-    const key = seriesKey(name, labels);
+  /** Records one timing in ms or other observation (go-metrics AddSample / MeasureSince); `key`: seriesKey(name, labels), when kept. */
+  sample(name: string, value: number, labels: Labels = {}, key = seriesKey(name, labels)): void {
     add(this.current().samples, key, name, labels, value);
     add(this.totalSamples, key, name, labels, value);
   }

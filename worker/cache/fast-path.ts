@@ -60,12 +60,13 @@ export function cachedHit(request: Request, env: Env): Response | undefined {
   const accept = headers.get('Accept-Encoding');
   const gzip = entry.gzip && (accept === 'gzip' || acceptsGzip(accept));
   const prepared = (entry.hitHeaders ??= hitHeaders(entry, env));
-  // The entry's list plus the two headers that change with the clock.
-  const list = [...(gzip ? prepared.gzip : prepared.identity), ['X-Consul-LastContact', lastContact(entry, now)], ['Age', String(ageSeconds(entry, now))]];
-  return gzip ? new Response(entry.gzip, { headers: list, encodeBody: 'manual' }) : new Response(entry.body, { headers: list });
+  const response = gzip ? new Response(entry.gzip, { headers: prepared.gzip, encodeBody: 'manual' }) : new Response(entry.body, { headers: prepared.identity });
+  response.headers.set('X-Consul-LastContact', lastContact(entry, now));
+  response.headers.set('Age', String(ageSeconds(entry, now)));
+  return response;
 }
 
-function hitHeaders(entry: Entry, env: Env): { identity: [string, string][]; gzip: [string, string][] } {
+function hitHeaders(entry: Entry, env: Env): { identity: Headers; gzip: Headers } {
   const identity = Object.entries({ ...aclHeaders(env), ...entryHeaders(entry), 'X-Cache': 'HIT' });
-  return { identity, gzip: [...identity, ['Content-Encoding', 'gzip'], ['Vary', 'Accept-Encoding']] };
+  return { identity: new Headers(identity), gzip: new Headers([...identity, ['Content-Encoding', 'gzip'], ['Vary', 'Accept-Encoding']]) };
 }

@@ -24,7 +24,7 @@ export interface Entry {
   gzip?: Uint8Array<ArrayBuffer>;
   gzipping?: Uint8Array<ArrayBuffer>;
   /** A fast-path hit's headers but Age and X-Consul-LastContact, built once per change (fast-path.ts). */
-  hitHeaders?: { identity: [string, string][]; gzip: [string, string][] };
+  hitHeaders?: { identity: Headers; gzip: Headers };
   index: number;
   /** When the value was fetched (Date.now()): simple types' Age. */
   fetchedAt: number;

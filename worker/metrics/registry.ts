@@ -1,7 +1,7 @@
 // This isolate's metrics: one registry per worker isolate (deployed, many isolates answer and each counts
 // only what it served; locally there is one). Recording is an in-memory increment, nothing else.
 import type { MiddlewareHandler } from 'hono';
-import { Metrics } from '../../durable-objects/engine/metrics';
+import { type Labels, Metrics, seriesKey } from '../../durable-objects/engine/metrics';
 import type { AppEnv } from '../env';
 
 export const workerMetrics = new Metrics();
@@ -32,5 +32,14 @@ const FAST_PATH = /^https?:\/\/[^/]+\/(v1\/(?:kv|health\/service|agent\/check\/(
 /** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, kv-read.ts, kv-write.ts, health-fast-path.ts), which skip the app. */
 export function recordFastPath(request: Request, started: number): void {
   const route = FAST_PATH.exec(request.url)?.[1];
-  if (route) workerMetrics.sample('consul.api.http', Date.now() - started, { method: request.method, path: route.replace(/\//g, '_') });
+  if (!route) return;
+  const memo = `${request.method} ${route}`;
+  let series = fastPathSeries.get(memo);
+  if (!series) {
+    const labels = { method: request.method, path: route.replace(/\//g, '_') };
+    fastPathSeries.set(memo, (series = { labels, key: seriesKey('consul.api.http', labels) }));
+  }
+  workerMetrics.sample('consul.api.http', Date.now() - started, series.labels, series.key);
 }
+/** The few (method, route) series the fast paths record, their labels and key built once. */
+const fastPathSeries = new Map<string, { labels: Labels; key: string }>();
