@@ -14,6 +14,10 @@ function shard(env: Env, datacenter: string, index: number) {
   return env.AGENT_SHARD!.getByName(shardName(datacenter, index), locationHint ? { locationHint } : undefined);
 }
 
+/** Every shard of a datacenter, none when shards are off (no AGENT_SHARD binding). */
+export const allShards = (env: Env, datacenter: string) =>
+  env.AGENT_SHARD ? [...Array(shardCount(env)).keys()].map((i) => shard(env, datacenter, i)) : [];
+
 export async function agentCheckUpdate(
   env: Env, dc: DatacenterStub, datacenter: string, checkId: string, status: HealthStatus, output: string, owner?: string,
 ): Promise<Outcome<null>> {
@@ -35,7 +39,7 @@ export const ownerLookup = (env: Env, dc: DatacenterStub, datacenter: string) =>
 /** The agent's own view, as Consul's /v1/agent/checks: output a shard holds that the catalog will see at its next sync. */
 export async function withShardState(env: Env, datacenter: string, checks: HealthCheck[]): Promise<HealthCheck[]> {
   if (!env.AGENT_SHARD) return checks;
-  const pending = (await Promise.all([...Array(shardCount(env)).keys()].map((i) => shard(env, datacenter, i).pending()))).flat();
+  const pending = (await Promise.all(allShards(env, datacenter).map((s) => s.pending()))).flat();
   if (!pending.length) return checks;
   const byId = new Map<string, ShardUpdate>(pending.map((p) => [p.checkId.toLowerCase(), p]));
   return checks.map((c) => {

@@ -1,6 +1,6 @@
 // In-memory metrics as hashicorp/go-metrics' inmem sink keeps them: counters and samples aggregated in
 // 10 s intervals (the last 6 kept, one minute), plus running totals for Prometheus. One registry lives in
-// each worker isolate and one in each Datacenter object; the metrics route merges the two. Recording is
+// each worker isolate, each Datacenter object and each agent shard; the metrics route merges them. Recording is
 // a map lookup and a few additions: cheap enough for the hot paths.
 export const INTERVAL_MS = 10_000;
 const RETAINED = 6;
@@ -67,7 +67,7 @@ function add(series: Series, key: string, name: string, labels: Labels, value: n
   if (value > agg.max) agg.max = value;
 }
 
-/** Two aggregates of one series (worker and object) as one. */
+/** Two aggregates of one series (from two registries) as one. */
 export function combine(a: Aggregate, b: Aggregate): Aggregate {
   return { ...a, count: a.count + b.count, sum: a.sum + b.sum, sumSq: a.sumSq + b.sumSq, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };
 }

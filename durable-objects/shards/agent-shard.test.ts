@@ -169,3 +169,18 @@ describe('registration and the shards', () => {
   });
 });
 
+describe("the shard's metrics", () => {
+  it('count the heartbeats it applied, the timers its alarm fired by kind, and the alarm lag', async () => {
+    const { shard } = await setup([ttlCheck('web-1', 600_000)]);
+    await shard.checkUpdate(ID, 'passing', 'one');
+    await shard.checkUpdate(ID, 'passing', 'two'); // output only: a report-sync timer
+    await advanceShard(shard, 10 * 60_000 + 1); // past the sync (at most 5 min) and the TTL (10 min)
+    const { counters, samples } = (await shard.metricsDump(0)).totals;
+    const total = (name: string, labels: Record<string, string> = {}) =>
+      counters.filter((a) => a.name === name && Object.entries(labels).every(([k, v]) => a.labels[k] === v)).reduce((n, a) => n + a.sum, 0);
+    expect(total('beacon.agent_shard.heartbeats')).toBe(2);
+    expect(total('beacon.timers.fired', { kind: 'report-sync' })).toBe(1);
+    expect(total('beacon.timers.fired', { kind: 'ttl' })).toBe(1);
+    expect(samples.find((a) => a.name === 'beacon.alarm.lag')?.max).toBeGreaterThanOrEqual(5 * 60_000);
+  });
+});

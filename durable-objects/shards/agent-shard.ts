@@ -11,6 +11,7 @@ import type { HealthStatus } from '../../worker/consul/common';
 import { TTL_EXPIRED } from '../agent/checks/monitor';
 import { truncateOutput } from '../agent/checks/output';
 import { Clock } from '../engine/clock';
+import { Metrics, type MetricsDump } from '../engine/metrics';
 import { ok, refuse, type Outcome } from '../engine/outcome';
 import { Timers } from '../engine/timers';
 import { Probes } from './probes';
@@ -24,10 +25,14 @@ export interface AgentShardEnv extends ShardSettings {
 }
 
 const ttlTimer = (key: string) => `ttl:${key}`;
+/** `beacon.timers.fired`'s kind per timer prefix: the reporter's two named for the report they send. */
+const FIRED_KIND: Record<string, string> = { ttl: 'ttl', run: 'run', retry: 'report-retry', sync: 'report-sync' };
 
 export class AgentShard extends DurableObject<AgentShardEnv> {
   readonly clock = new Clock();
   readonly stats = { requests: 0, heartbeats: 0, reports: 0, alarmsSet: 0, probes: 0 };
+  /** This shard's counters and samples, merged with its Datacenter's by GET /v1/agent/metrics. */
+  readonly metrics = new Metrics();
   readonly timers: Timers;
   private readonly sql: SqlStorage;
   private readonly entries: Map<string, ShardEntry>;
@@ -46,7 +51,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     this.sql = ctx.storage.sql;
     migrateShard(this.sql);
     ({ datacenter: this.datacenter, index: this.index } = parseShardName(ctx.id.name ?? ''));
-    const { clock, stats, sql } = this;
+    const { clock, stats, sql, metrics } = this;
     const timers = (this.timers = new Timers(ctx.storage, clock, stats));
     const entries = (this.entries = loadEntries(sql));
     // Ownership is checked once, here: a changed AGENT_SHARDS comes with a new deployment, which starts
@@ -55,7 +60,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     const count = shardCount(env);
     for (const key of [...entries.keys()]) if (shardOf(key, count) !== this.index) (entries.delete(key), deleteEntry(sql, key));
     this.probes = new Probes({
-      timers, clock, stats, current: (key) => entries.get(key),
+      timers, clock, stats, metrics, current: (key) => entries.get(key),
       record: (key, status, output) => this.reporter.record(key, entries.get(key)!, status, output),
     });
     const datacenter = () => env.DATACENTER_OBJECT.getByName(this.datacenter);
@@ -83,6 +88,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     if (!entry) return null;
     if (owner !== undefined && owner.toLowerCase() !== entry.owner.toLowerCase()) return refuse(403, CHECK_OWNER_CHANGED);
     if (!entry.ttl) return refuse(500, `CheckID "${entry.checkId}" does not have associated TTL`);
+    this.metrics.incr('beacon.agent_shard.heartbeats');
     this.timers.set(ttlTimer(key), this.clock.now() + entry.ttl);
     await this.reporter.record(key, entry, status, truncateOutput(output, entry.outputMaxSize));
     return ok(null);
@@ -112,12 +118,19 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     return [...this.entries.values()].filter(unsynced).map((e) => ({ checkId: e.checkId, status: e.status, output: e.output, kind: entryKind(e) }));
   }
 
+  /** This shard's metrics for the interval starting at `start` (worker/metrics/gather.ts merges them). */
+  metricsDump(start: number): MetricsDump {
+    return this.metrics.dump(start);
+  }
+
   /** What this shard holds: its check IDs and counters (tests and the scale bench). */
   getStats() {
     return { ...this.stats, checks: [...this.entries.values()].map((e) => e.checkId) };
   }
 
   override async alarm(): Promise<void> {
+    const earliest = this.timers.earliest();
+    if (earliest !== undefined) this.metrics.sample('beacon.alarm.lag', Math.max(0, this.clock.now() - earliest));
     const due = this.timers.takeDue();
     this.timers.rearm();
     const send = new Set<string>();
@@ -126,6 +139,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
       const at = timer.indexOf(':');
       const kind = timer.slice(0, at);
       const key = timer.slice(at + 1);
+      this.metrics.incr('beacon.timers.fired', 1, { kind: FIRED_KIND[kind] ?? kind });
       if (kind === 'retry') for (const [k, e] of this.entries) if (unsynced(e)) send.add(k);
       if (kind === 'sync' && this.entries.has(key)) send.add(key);
       if (kind === 'ttl' && this.expire(key)) send.add(key);

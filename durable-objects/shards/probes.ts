@@ -6,6 +6,7 @@ import type { HealthStatus } from '../../worker/consul/common';
 import { runHttpCheck } from '../agent/checks/http';
 import { runTcpCheck } from '../agent/checks/tcp';
 import type { Clock } from '../engine/clock';
+import type { Metrics } from '../engine/metrics';
 import type { Timers } from '../engine/timers';
 import type { ShardCheck } from './shard-of';
 import { runKey } from './shard-store';
@@ -45,6 +46,8 @@ export interface ProbesHost {
   timers: Timers;
   clock: Clock;
   stats: { probes: number };
+  /** Counts each run as `beacon.check.runs`. */
+  metrics: Pick<Metrics, 'incr'>;
   /** The check as the shard holds it now (it may have been dropped or redefined while a probe ran). */
   current(key: string): ShardCheck | undefined;
   /** A result the counters let through: the shard records it and tells the catalog as it does a heartbeat. */
@@ -77,6 +80,7 @@ export class Probes {
     if (!run?.Interval) return;
     this.host.timers.set(runTimer(key), this.host.clock.now() + run.Interval);
     this.host.stats.probes++;
+    this.host.metrics.incr('beacon.check.runs');
     const result = await runProbe(run);
     // Dropped or redefined while the probe ran: the result belongs to a check that is no more.
     if (runKey(this.host.current(key)) !== runKey(check)) return;

@@ -1,4 +1,4 @@
-// The worker's and the Datacenter object's metrics merged into Consul's JSON summary.
+// The worker's, the Datacenter object's and its agent shards' metrics merged into Consul's JSON summary.
 import { INTERVAL_MS, mergeAggregates, type Aggregate, type GaugeValue, type MetricsDump } from '../../durable-objects/engine/metrics';
 import { goTimeString, type Gauge, type MetricsSummary, type Sampled } from '../consul/metrics';
 

@@ -1,10 +1,13 @@
+import { env } from 'cloudflare:test';
 import { Buffer } from 'node:buffer';
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { goTimeString, MetricsSummarySchema, type MetricsSummary } from '../consul/metrics';
 import { INTERVAL_MS } from '../../durable-objects/engine/metrics';
+import { shardOf } from '../../durable-objects/shards/shard-of';
+import { advanceShard, SHARDS, settled, shardAt } from '../../durable-objects/shards/test-support';
 import { query } from '../dns/zone-text';
-import { api, put, uniq } from '../test-support';
+import { api, put, registerService, uniq } from '../test-support';
 
 async function prometheus(): Promise<PromFamily[]> {
   const res = await api('/v1/agent/metrics?format=prometheus');
@@ -123,5 +126,53 @@ describe('GET /v1/agent/metrics and the fast paths', () => {
     const delta = (labels: Record<string, string>) => seen(after, 'consul_api_http', labels) - seen(before, 'consul_api_http', labels);
     expect(delta({ method: 'GET', path: 'v1_kv_' })).toBe(1);
     expect(delta({ method: 'PUT', path: 'v1_agent_check_pass_' })).toBe(1);
+    expect(seen(after, 'beacon_agent_shard_heartbeats') - seen(before, 'beacon_agent_shard_heartbeats')).toBe(1);
   });
+});
+
+// A real HTTP server the shard probes (test/lib/check-target/global-setup.ts); dc1 is the requests' datacenter.
+const TARGET = inject('checkTarget');
+const DC = 'dc1';
+
+/** A TTL check and an HTTP check (60 s Interval) on the agent; each owning shard's alarm expires the one and runs the other. */
+async function fireShardTimers(): Promise<void> {
+  const ttl = uniq('ttl');
+  const http = uniq('http');
+  await registerService({ Name: ttl, ID: ttl, Check: { TTL: '10s' } });
+  await registerService({ Name: http, ID: http, Check: { HTTP: `http://${TARGET}/status/200`, Interval: '60s' } });
+  await settled(env.DATACENTER_OBJECT.getByName(DC));
+  const owners = new Set([`service:${ttl}`, `service:${http}`].map((id) => shardOf(id, SHARDS)));
+  for (const index of owners) expect(await advanceShard(shardAt(DC, index), 60_001)).toBe(true);
+}
+
+describe('GET /v1/agent/metrics and the agent shards', () => {
+  it("sums the shards' check runs, timers and alarm lag into Prometheus", async () => {
+    const before = await prometheus();
+    await fireShardTimers();
+    const after = await prometheus();
+    const delta = (name: string, labels: Record<string, string> = {}) => seen(after, name, labels) - seen(before, name, labels);
+    expect(delta('beacon_check_runs')).toBeGreaterThanOrEqual(1);
+    expect(delta('beacon_timers_fired', { kind: 'ttl' })).toBeGreaterThanOrEqual(1);
+    expect(delta('beacon_timers_fired', { kind: 'run' })).toBeGreaterThanOrEqual(1);
+    expect(delta('beacon_alarm_lag')).toBeGreaterThanOrEqual(1);
+  });
+
+  it("shows the shards' check runs and timers in the JSON once their interval has finished", async () => {
+    let interval: number;
+    do {
+      interval = Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS;
+      await fireShardTimers();
+    } while (Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS !== interval);
+    const body = await vi.waitFor(async () => {
+      const b = await summary();
+      expect(b.Timestamp >= goTimeString(interval)).toBe(true);
+      return b;
+    }, { timeout: 25_000, interval: 500 });
+    expect(body.Timestamp).toBe(goTimeString(interval));
+    const counter = (name: string, labels: Record<string, string> = {}) =>
+      body.Counters.find((s) => s.Name === name && Object.entries(labels).every(([k, v]) => s.Labels[k] === v))?.Count ?? 0;
+    expect(counter('beacon.check.runs')).toBeGreaterThanOrEqual(1);
+    expect(counter('beacon.timers.fired', { kind: 'ttl' })).toBeGreaterThanOrEqual(1);
+    expect(counter('beacon.timers.fired', { kind: 'run' })).toBeGreaterThanOrEqual(1);
+  }, 40_000);
 });

@@ -1,10 +1,11 @@
-// GET /v1/agent/metrics: this worker isolate's metrics merged with its Datacenter object's, as Consul's
-// JSON summary of the last finished 10 s interval, or as Prometheus text (agent/agent_endpoint.go AgentMetrics).
+// GET /v1/agent/metrics: this worker isolate's metrics merged with its Datacenter object's and agent shards'
+// (metrics/gather.ts), as Consul's JSON summary of the last finished 10 s interval, or as Prometheus text
+// (agent/agent_endpoint.go AgentMetrics).
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { endpoint } from '../http/endpoint';
 import { json } from '../http/meta';
-import { workerMetrics } from '../metrics/registry';
+import { datacenterDumps } from '../metrics/gather';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from '../metrics/prometheus';
 import { summary } from '../metrics/summary';
 
@@ -16,8 +17,7 @@ function wantsPrometheus(format: string | undefined, accept: string): boolean {
 }
 
 endpoint(metrics, ['GET'], '/metrics', async (c) => {
-  const start = workerMetrics.displayedStart();
-  const dumps = [workerMetrics.dump(start), await c.var.dc.metricsDump(start)];
+  const dumps = await datacenterDumps(c.env, c.var.dc, c.var.dcName);
   if (wantsPrometheus(c.req.query('format'), c.req.header('accept') ?? '')) {
     return c.body(prometheusText(dumps), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
   }
