@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../test/e2e/global-setup';
 import { launch } from '../../test/ui/browser';
 import { startLocal } from '../start-local';
+import { benchSelected } from './session';
 
 const SERVICES = Number(process.env.BENCH_UI_SERVICES) || 1000;
 const INSTANCES = 10;
@@ -24,6 +25,7 @@ const CONCURRENCY = Number(process.env.BENCH_UI_CONCURRENCY) || 32;
 type Doc = { document: { querySelector(s: string): { dataset: Record<string, string> } | null; querySelectorAll(s: string): { length: number } }; performance: { now(): number } };
 
 async function main() {
+  if (!benchSelected('ui')) return;
   const dir = await mkdtemp(join(tmpdir(), 'beacon-bench-ui-'));
   const server = await startLocal({ port: await freePort(), persistTo: dir, quiet: true });
   // Said at once, so a run cut short by a dead server says how it died.
