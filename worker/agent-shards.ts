@@ -6,26 +6,29 @@ import type { HealthStatus } from './consul/common';
 import type { DatacenterStub, Env } from './env';
 import type { Outcome } from '../durable-objects/engine/outcome';
 import { shardCount, shardName, shardOf, type ShardUpdate } from '../durable-objects/shards/shard-of';
+import { objectId } from './federation/choose';
 import { federationOf } from './federation/config';
 
 /** A datacenter's shard, placed by the datacenter's location hint as its Datacenter object is (federation/choose.ts). */
 function shard(env: Env, datacenter: string, index: number) {
   const locationHint = federationOf(env).byName.get(datacenter.toLowerCase())?.locationHint;
-  return env.AGENT_SHARD!.getByName(shardName(datacenter, index), locationHint ? { locationHint } : undefined);
+  const namespace = env.AGENT_SHARD!;
+  return namespace.get(objectId(namespace, shardName(datacenter, index)), locationHint ? { locationHint } : undefined);
 }
 
 /** Every shard of a datacenter, none when shards are off (no AGENT_SHARD binding). */
 export const allShards = (env: Env, datacenter: string) =>
   env.AGENT_SHARD ? [...Array(shardCount(env)).keys()].map((i) => shard(env, datacenter, i)) : [];
 
+/** `dc`: the datacenter's object, or a way to it made only when the shard does not own the check. */
 export async function agentCheckUpdate(
-  env: Env, dc: DatacenterStub, datacenter: string, checkId: string, status: HealthStatus, output: string, owner?: string,
+  env: Env, dc: DatacenterStub | (() => DatacenterStub), datacenter: string, checkId: string, status: HealthStatus, output: string, owner?: string,
 ): Promise<Outcome<null>> {
   if (env.AGENT_SHARD) {
     const answer = await shard(env, datacenter, shardOf(checkId, shardCount(env))).checkUpdate(checkId, status, output, owner);
     if (answer) return answer;
   }
-  return dc.agentCheckUpdate(checkId, status, output, owner);
+  return (typeof dc === 'function' ? dc() : dc).agentCheckUpdate(checkId, status, output, owner);
 }
 
 /** Who owns a check for the ACL fast path: its shard knows, else (not that shard's) the Datacenter. */

@@ -28,22 +28,23 @@ export async function heartbeat(request: Request, env: Env): Promise<Response | 
   const match = plain && VERB.exec(plain.rawTail);
   const checkId = match && decoded(match[2]);
   const datacenter = checkId ? chooseDatacenter(env, request)?.name : undefined;
-  const stub = datacenter && datacenterStub(env, datacenter);
-  if (!plain || !match || !checkId || !stub) return undefined;
+  if (!plain || !match || !checkId || !datacenter) return undefined;
+  // chooseDatacenter answers only declared datacenters, so their object always exists; made when needed.
+  const stub = () => datacenterStub(env, datacenter)!;
   let owner: string | undefined;
   if (aclSettings(env).enabled) {
     // ACLs: service:write on the check's service (node:write for a node check), as the full app checks.
     const identity = await fastPathIdentity(request, env, plain.params);
     if (typeof identity === 'string') return text(env, 403, identity);
     if (!identity.management) {
-      const known = await checkOwner(ownerLookup(env, stub, datacenter), checkId);
+      const known = await checkOwner(ownerLookup(env, stub(), datacenter), checkId);
       if (known === null) return undefined; // unknown check: the full app answers its 404
       const refusal = denied(identity, checkNeed(known, env.AGENT_NODE || 'beacon'));
       if (refusal) return text(env, 403, refusal);
       owner = known;
     }
   }
-  const outcome = await agentCheckUpdate(env, stub, datacenter!, checkId, STATUS[match[1]], plain.params.get('note') ?? '', owner);
+  const outcome = await agentCheckUpdate(env, stub, datacenter, checkId, STATUS[match[1]], plain.params.get('note') ?? '', owner);
   if (outcome.ok) return new Response(null, { status: 200, headers: aclHeaders(env) });
   if (outcome.reason === CHECK_OWNER_CHANGED) {
     forgetCheckOwner(checkId);

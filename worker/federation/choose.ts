@@ -17,9 +17,10 @@ export function chooseDatacenter(env: Env, request: Request, requested?: string)
 
 // A stub belongs to the request that made it, but an ID is plain data: hashing the name (SHA-256) is done
 // once per datacenter and namespace instead of on every request.
-const ids = new WeakMap<DurableObjectNamespace, Map<string, DurableObjectId>>();
+type Namespace = Pick<DurableObjectNamespace, 'idFromName'>;
+const ids = new WeakMap<Namespace, Map<string, DurableObjectId>>();
 
-function idOf(namespace: DurableObjectNamespace, name: string): DurableObjectId {
+export function objectId(namespace: Namespace, name: string): DurableObjectId {
   let byName = ids.get(namespace);
   if (!byName) ids.set(namespace, (byName = new Map()));
   let id = byName.get(name);
@@ -32,5 +33,5 @@ export function datacenterStub(env: Env, name: string): DatacenterStub | undefin
   const dc = federationOf(env).byName.get(name.toLowerCase());
   if (!dc) return undefined;
   const namespace = env.DATACENTER_OBJECT;
-  return namespace.get(idOf(namespace as unknown as DurableObjectNamespace, dc.name), dc.locationHint ? { locationHint: dc.locationHint } : undefined);
+  return namespace.get(objectId(namespace, dc.name), dc.locationHint ? { locationHint: dc.locationHint } : undefined);
 }
