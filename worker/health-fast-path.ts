@@ -19,6 +19,7 @@ import { chooseDatacenter, datacenterStub } from './federation/choose';
 import { aclHeaders } from './http/acl';
 import { parseGoBool } from './http/flags';
 import { healthAnswerKey, healthIndexKey, PLAIN_SELECTION, type HealthSelection } from './http/health-selection';
+import { fastHeaders, indexedResponse } from './http/fast-headers';
 import { indexHeaders } from './http/meta';
 import { freshAnswer } from './http/shared-answers';
 import { decoded, plainRequest } from './plain-request';
@@ -63,7 +64,7 @@ async function read(request: Request, env: Env, { name, params, dc }: PlainHealt
   const selection: HealthSelection = { ...PLAIN_SELECTION, passing };
   const key = healthAnswerKey(dc.name, name, selection);
   const { index, value } = await freshAnswer(key, () => stub.healthServiceNodesJson(name, selection));
-  return new Response(value, { headers: { ...aclHeaders(env), ...indexHeaders(index), ...HEALTH_HEADERS } });
+  return indexedResponse(value, fastHeaders(env, 'health-read', () => ({ ...aclHeaders(env), ...indexHeaders(0), ...HEALTH_HEADERS })), index);
 }
 
 async function watch(env: Env, ctx: ExecutionContext, { name, params, dc }: PlainHealthService): Promise<Response | undefined> {

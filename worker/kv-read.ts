@@ -5,6 +5,7 @@ import { toDirEntry } from './consul/kv';
 import type { Env } from './env';
 import { aclHeaders } from './http/acl';
 import { kvJsonText } from './http/kv-json';
+import { fastHeaders, indexedResponse } from './http/fast-headers';
 import { indexHeaders } from './http/meta';
 import { plainKvTarget } from './kv-target';
 
@@ -17,7 +18,7 @@ export async function kvRead(request: Request, env: Env): Promise<Response | und
   if (!target || target instanceof Response) return target;
   const { key, stub } = target;
   const { index, value } = await stub.kvsGet(key, NOW);
-  const headers = { ...aclHeaders(env), ...indexHeaders(index) };
-  if (!value) return new Response(null, { status: 404, headers });
-  return new Response(kvJsonText(JSON.stringify([toDirEntry(value)])), { headers: { ...headers, 'Content-Type': 'application/json' } });
+  if (!value) return indexedResponse(null, fastHeaders(env, 'kv-read-404', () => ({ ...aclHeaders(env), ...indexHeaders(0) })), index, 404);
+  const headers = fastHeaders(env, 'kv-read', () => ({ ...aclHeaders(env), ...indexHeaders(0), 'Content-Type': 'application/json' }));
+  return indexedResponse(kvJsonText(JSON.stringify([toDirEntry(value)])), headers, index);
 }

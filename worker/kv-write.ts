@@ -6,6 +6,7 @@ import { KV_MAX_VALUE_BYTES } from './consul/kv';
 import type { Env } from './env';
 import { aclHeaders } from './http/acl';
 import { bodyTooLarge } from './http/body';
+import { fastHeaders } from './http/fast-headers';
 import { plainKvTarget, plainText as text } from './kv-target';
 
 /** The write's answer, or undefined when the request needs the full app. */
@@ -21,5 +22,5 @@ export async function kvWrite(request: Request, env: Env): Promise<Response | un
   if (value.byteLength > KV_MAX_VALUE_BYTES) return text(env, 413, bodyTooLarge(value.byteLength, KV_MAX_VALUE_BYTES).message);
   const outcome = await stub.kvsApply({ Verb: 'set', Key: key, Value: value, Flags: '0' });
   if (!outcome.ok) return text(env, outcome.status, outcome.reason);
-  return new Response(String(outcome.value), { headers: { ...aclHeaders(env), 'Content-Type': 'application/json' } });
+  return new Response(String(outcome.value), { headers: fastHeaders(env, 'kv-write', () => ({ ...aclHeaders(env), 'Content-Type': 'application/json' })) });
 }
