@@ -29,6 +29,22 @@ async function summary(): Promise<MetricsSummary> {
   return MetricsSummarySchema.parse(await res.json());
 }
 
+/** Runs `work` until one run falls inside one 10 s interval, then waits for that interval to be the last finished one (no timing asserted). */
+async function summaryOfIntervalWith(work: () => Promise<void>): Promise<MetricsSummary> {
+  let interval: number;
+  do {
+    interval = Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS;
+    await work();
+  } while (Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS !== interval);
+  const body = await vi.waitFor(async () => {
+    const b = await summary();
+    expect(b.Timestamp >= goTimeString(interval)).toBe(true);
+    return b;
+  }, { timeout: 25_000, interval: 500 });
+  expect(body.Timestamp).toBe(goTimeString(interval));
+  return body;
+}
+
 async function writeOnce(): Promise<void> {
   const name = uniq('m');
   expect((await put(`/v1/kv/${name}`, 'v')).status).toBe(200);
@@ -79,18 +95,7 @@ describe('GET /v1/agent/metrics', () => {
 
   it('shows writes in the JSON once their 10 s interval has finished', async () => {
     // The writes, all inside one interval (again if they straddled a boundary).
-    let interval: number;
-    do {
-      interval = Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS;
-      await writeOnce();
-    } while (Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS !== interval);
-    // Wait for that interval to become the last finished one (no timing asserted).
-    const body = await vi.waitFor(async () => {
-      const b = await summary();
-      expect(b.Timestamp >= goTimeString(interval)).toBe(true);
-      return b;
-    }, { timeout: 25_000, interval: 500 });
-    expect(body.Timestamp).toBe(goTimeString(interval));
+    const body = await summaryOfIntervalWith(writeOnce);
     const counter = (name: string) => body.Samples.find((s) => s.Name === name);
     expect(counter('consul.kvs.apply')?.Count).toBeGreaterThanOrEqual(1);
     expect(counter('consul.txn.apply')?.Count).toBeGreaterThanOrEqual(1);
@@ -158,17 +163,7 @@ describe('GET /v1/agent/metrics and the agent shards', () => {
   });
 
   it("shows the shards' check runs and timers in the JSON once their interval has finished", async () => {
-    let interval: number;
-    do {
-      interval = Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS;
-      await fireShardTimers();
-    } while (Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS !== interval);
-    const body = await vi.waitFor(async () => {
-      const b = await summary();
-      expect(b.Timestamp >= goTimeString(interval)).toBe(true);
-      return b;
-    }, { timeout: 25_000, interval: 500 });
-    expect(body.Timestamp).toBe(goTimeString(interval));
+    const body = await summaryOfIntervalWith(fireShardTimers);
     const counter = (name: string, labels: Record<string, string> = {}) =>
       body.Counters.find((s) => s.Name === name && Object.entries(labels).every(([k, v]) => s.Labels[k] === v))?.Count ?? 0;
     expect(counter('beacon.check.runs')).toBeGreaterThanOrEqual(1);
