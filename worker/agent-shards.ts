@@ -20,15 +20,15 @@ function shard(env: Env, datacenter: string, index: number) {
 export const allShards = (env: Env, datacenter: string) =>
   env.AGENT_SHARD ? [...Array(shardCount(env)).keys()].map((i) => shard(env, datacenter, i)) : [];
 
-/** `dc`: the datacenter's object, or a way to it made only when the shard does not own the check. */
+/** `dc`: the way to the datacenter's object, taken only when the shard does not own the check. */
 export async function agentCheckUpdate(
-  env: Env, dc: DatacenterStub | (() => DatacenterStub), datacenter: string, checkId: string, status: HealthStatus, output: string, owner?: string,
+  env: Env, dc: () => DatacenterStub, datacenter: string, checkId: string, status: HealthStatus, output: string, owner?: string,
 ): Promise<Outcome<null>> {
   if (env.AGENT_SHARD) {
     const answer = await shard(env, datacenter, shardOf(checkId, shardCount(env))).checkUpdate(checkId, status, output, owner);
     if (answer) return answer;
   }
-  return (typeof dc === 'function' ? dc() : dc).agentCheckUpdate(checkId, status, output, owner);
+  return dc().agentCheckUpdate(checkId, status, output, owner);
 }
 
 /** Who owns a check for the ACL fast path: its shard knows, else (not that shard's) the Datacenter. */

@@ -37,7 +37,7 @@ endpoint(agentChecks, ['PUT'], '/check/deregister/:id{.+}', async (c) => {
 const TTL_VERBS: [string, HealthStatus][] = [['pass', 'passing'], ['warn', 'warning'], ['fail', 'critical']];
 for (const [verb, status] of TTL_VERBS) {
   endpoint(agentChecks, ['PUT'], `/check/${verb}/:id{.+}`, async (c) => {
-    unwrap(await agentCheckUpdate(c.env, c.var.dc, c.var.dcName, pathTail(c, `/v1/agent/check/${verb}/`), status, c.req.query('note') ?? ''));
+    unwrap(await agentCheckUpdate(c.env, () => c.var.dc, c.var.dcName, pathTail(c, `/v1/agent/check/${verb}/`), status, c.req.query('note') ?? ''));
     return empty(c);
   });
 }
@@ -46,7 +46,7 @@ endpoint(agentChecks, ['PUT'], '/check/update/:id{.+}', async (c) => {
   const body = await readBody(c, CheckUpdateSchema);
   const status = parseStatus(body.Status ?? '', `Invalid check status: '${body.Status ?? ''}'`);
   if (!status) throw badRequest(`Invalid check status: '${body.Status ?? ''}'`);
-  unwrap(await agentCheckUpdate(c.env, c.var.dc, c.var.dcName, pathTail(c, '/v1/agent/check/update/'), status, body.Output ?? ''));
+  unwrap(await agentCheckUpdate(c.env, () => c.var.dc, c.var.dcName, pathTail(c, '/v1/agent/check/update/'), status, body.Output ?? ''));
   return empty(c);
 });
 
