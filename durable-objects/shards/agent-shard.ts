@@ -79,7 +79,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
    * A TTL pass/warn/fail/update. null: this shard does not own the check (the worker then asks the
    * Datacenter, which knows the owner and forwards with `adopt`). `owner` as in Datacenter.agentCheckUpdate.
    */
-  async checkUpdate(checkId: string, status: HealthStatus, output: string, owner?: string, adopt?: ShardCheck): Promise<Outcome<null> | null> {
+  checkUpdate(checkId: string, status: HealthStatus, output: string, owner?: string, adopt?: ShardCheck): Outcome<null> | null | Promise<Outcome<null>> {
     this.stats.requests++;
     this.stats.heartbeats++;
     const key = checkKey(checkId);
@@ -90,8 +90,10 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     if (!entry.ttl) return refuse(500, `CheckID "${entry.checkId}" does not have associated TTL`);
     this.metrics.incr('beacon.agent_shard.heartbeats');
     this.timers.set(ttlTimer(key), this.clock.now() + entry.ttl);
-    await this.reporter.record(key, entry, status, truncateOutput(output, entry.outputMaxSize));
-    return ok(null);
+    const text = truncateOutput(output, entry.outputMaxSize);
+    // The common heartbeat changes nothing: answered from memory, without a promise of its own.
+    if (entry.status === status && entry.output === text) return ok(null);
+    return this.reporter.record(key, entry, status, text).then(() => ok(null));
   }
 
   /** The ACL owner of a check this shard holds ('' for a node check); undefined: not this shard's. */
