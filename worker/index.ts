@@ -31,7 +31,8 @@ export default {
         return response;
       }
       recordFastPath(request, started);
-      await drainUnread(request);
+      const draining = drainUnread(request);
+      if (draining) await draining;
       return fast;
     } catch (err) {
       // The app answers its own errors (answerError); this catches what a fast path or the router throws.

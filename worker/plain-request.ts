@@ -5,6 +5,9 @@ import type { DatacenterStub, Env } from './env';
 import { chooseDatacenter, datacenterStub } from './federation/choose';
 import { rawPath } from './http/path';
 
+/** The parameters of every request without a query, shared: a fast path only reads them. */
+const NO_PARAMS = new URLSearchParams();
+
 /**
  * The raw (still percent-encoded) remainder of the path after `prefix` and the query, when the request
  * has only `allowed` parameters and no namespace header; undefined when the full app must answer it.
@@ -14,13 +17,15 @@ export function plainRequest(request: Request, prefix: string, allowed: Readonly
   const queryAt = url.indexOf('?');
   const path = rawPath(url);
   if (!path.startsWith(prefix) || request.headers.has('X-Consul-Namespace')) return undefined;
-  const params = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
+  if (queryAt < 0) return { rawTail: path.slice(prefix.length), params: NO_PARAMS };
+  const params = new URLSearchParams(url.slice(queryAt + 1));
   for (const name of params.keys()) if (!allowed.has(name)) return undefined;
   return { rawTail: path.slice(prefix.length), params };
 }
 
 /** A path segment decoded once, as pathTail does; undefined when it does not decode (the full app answers that). */
 export function decoded(raw: string): string | undefined {
+  if (!raw.includes('%')) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {

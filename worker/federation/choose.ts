@@ -11,8 +11,8 @@ import { datacenterOfRequest } from './distance';
 export function chooseDatacenter(env: Env, request: Request, requested?: string): DatacenterInfo | undefined {
   const federation = federationOf(env);
   // request.cf is built on access: read it only when some region maps to a datacenter.
-  const cf = Object.keys(federation.regions).length ? (request.cf as Record<string, unknown> | undefined) : undefined;
-  return federation.byName.get((requested ?? datacenterOfRequest(federation, cf)).toLowerCase());
+  const name = requested ?? (federation.mapsRegions ? datacenterOfRequest(federation, request.cf as Record<string, unknown> | undefined) : federation.fallback);
+  return federation.byName.get(name.toLowerCase());
 }
 
 // A stub belongs to the request that made it, but an ID is plain data: hashing the name (SHA-256) is done

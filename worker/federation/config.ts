@@ -47,6 +47,8 @@ export interface Federation {
   primary: string;
   fallback: string;
   regions: Record<string, string>;
+  /** Whether any region maps to a datacenter (else every request without `?dc=` goes to the fallback). */
+  mapsRegions: boolean;
   remoteTimeoutMs: number;
   /** Keyed by lowercased name; names compare case-insensitively, as Consul's do. */
   byName: Map<string, DatacenterInfo>;
@@ -95,6 +97,7 @@ export function parseFederation(raw: unknown, single = 'dc1'): Federation {
     primary,
     fallback: config.default ? known(config.default, 'default') : primary,
     regions,
+    mapsRegions: Object.keys(regions).length > 0,
     remoteTimeoutMs: config.remoteTimeoutMs,
     byName,
     declared: [...byName.values()],

@@ -9,7 +9,8 @@ const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?=[/\\]|$)/i;
 /** Consul's answer for a traversal sequence in the URL path (agent/kvs_endpoint.go). */
 export const DOT_SEGMENT_REASON = 'URL path contains invalid or encoded traversal sequence';
 
-export const hasDotSegment = (path: string): boolean => DOT_SEGMENT.test(path);
+/** A path with neither `.` nor `%` holds no dot segment, raw or encoded: most paths skip the regex. */
+export const hasDotSegment = (path: string): boolean => (path.includes('.') || path.includes('%')) && DOT_SEGMENT.test(path);
 
 /** The 400 for a request whose raw path holds a dot segment; undefined for every other request. */
 export function dotSegmentRefusal(request: Request, env: AclVars): Response | undefined {

@@ -5,10 +5,17 @@
 // DRAIN_MAX_BYTES and leaves bigger bodies to the reset.
 export const DRAIN_MAX_BYTES = 4 * 1024 * 1024;
 
-export async function drainUnread(request: Request): Promise<void> {
-  if (!request.body || request.bodyUsed) return;
-  if (Number(request.headers.get('Content-Length')) > DRAIN_MAX_BYTES) return;
-  const reader = request.body.getReader();
+/** Undefined when there is nothing to wait for (no body, read already, or declared empty): no await on the hot path. */
+export function drainUnread(request: Request): Promise<void> | undefined {
+  const body = request.body;
+  if (!body || request.bodyUsed) return undefined;
+  const length = request.headers.get('Content-Length');
+  if (length === '0' || Number(length) > DRAIN_MAX_BYTES) return undefined;
+  return drain(body);
+}
+
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
   let read = 0;
   try {
     for (;;) {

@@ -9,8 +9,11 @@ import { badRequest } from './errors';
 export function rawPath(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   if (start < 0) return '/';
-  const end = url.slice(start).search(/[?#]/);
-  return end < 0 ? url.slice(start) : url.slice(start, start + end);
+  // indexOf, not a regex: this runs on every request, some of them several times.
+  let end = url.indexOf('?', start);
+  const hash = url.indexOf('#', start);
+  if (hash >= 0 && (end < 0 || hash < end)) end = hash;
+  return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
 export function pathTail(c: Context, prefix: string): string {

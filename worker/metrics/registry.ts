@@ -3,6 +3,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { type Labels, Metrics, seriesKey } from '../../durable-objects/engine/metrics';
 import type { AppEnv } from '../env';
+import { rawPath } from '../http/path';
 
 export const workerMetrics = new Metrics();
 
@@ -27,19 +28,28 @@ export const recordHttp: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
 };
 
-const FAST_PATH = /^https?:\/\/[^/]+\/(v1\/(?:kv|health\/service|agent\/check\/(?:pass|warn|fail))\/)/;
+/** The route a fast path answered, as the app's route would be labelled; prefix tests, not a regex, per request. */
+function fastPathRoute(path: string): string | undefined {
+  if (path.startsWith('/v1/kv/')) return 'v1/kv/';
+  if (path.startsWith('/v1/health/service/')) return 'v1/health/service/';
+  if (path.startsWith('/v1/agent/check/')) return CHECK_VERB_ROUTES.get(path.slice(16, 21));
+  return undefined;
+}
+const CHECK_VERB_ROUTES = new Map(['pass/', 'warn/', 'fail/'].map((verb) => [verb, `v1/agent/check/${verb}`]));
 
 /** `consul.api.http` for an answer from a fast path (worker/heartbeat.ts, kv-read.ts, kv-write.ts, health-fast-path.ts), which skip the app. */
 export function recordFastPath(request: Request, started: number): void {
-  const route = FAST_PATH.exec(request.url)?.[1];
+  const route = fastPathRoute(rawPath(request.url));
   if (!route) return;
-  const memo = `${request.method} ${route}`;
-  let series = fastPathSeries.get(memo);
+  const method = request.method;
+  let byMethod = fastPathSeries.get(route);
+  if (!byMethod) fastPathSeries.set(route, (byMethod = new Map()));
+  let series = byMethod.get(method);
   if (!series) {
-    const labels = { method: request.method, path: route.replace(/\//g, '_') };
-    fastPathSeries.set(memo, (series = { labels, key: seriesKey('consul.api.http', labels) }));
+    const labels = { method, path: route.replace(/\//g, '_') };
+    byMethod.set(method, (series = { labels, key: seriesKey('consul.api.http', labels) }));
   }
   workerMetrics.sample('consul.api.http', Date.now() - started, series.labels, series.key);
 }
-/** The few (method, route) series the fast paths record, their labels and key built once. */
-const fastPathSeries = new Map<string, { labels: Labels; key: string }>();
+/** The few (route, method) series the fast paths record, their labels and key built once. */
+const fastPathSeries = new Map<string, Map<string, { labels: Labels; key: string }>>();
