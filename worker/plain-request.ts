@@ -17,10 +17,11 @@ export function plainRequest(request: Request, prefix: string, allowed: Readonly
   const queryAt = url.indexOf('?');
   const path = rawPath(url);
   if (!path.startsWith(prefix) || request.headers.has('X-Consul-Namespace')) return undefined;
-  if (queryAt < 0) return { rawTail: path.slice(prefix.length), params: NO_PARAMS };
+  const rawTail = path.slice(prefix.length);
+  if (queryAt < 0) return { rawTail, params: NO_PARAMS };
   const params = new URLSearchParams(url.slice(queryAt + 1));
   for (const name of params.keys()) if (!allowed.has(name)) return undefined;
-  return { rawTail: path.slice(prefix.length), params };
+  return { rawTail, params };
 }
 
 /** A path segment decoded once, as pathTail does; undefined when it does not decode (the full app answers that). */

@@ -90,10 +90,8 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     if (!entry.ttl) return refuse(500, `CheckID "${entry.checkId}" does not have associated TTL`);
     this.metrics.incr('beacon.agent_shard.heartbeats');
     this.timers.set(ttlTimer(key), this.clock.now() + entry.ttl);
-    const text = truncateOutput(output, entry.outputMaxSize);
-    // The common heartbeat changes nothing: answered from memory, without a promise of its own.
-    if (entry.status === status && entry.output === text) return ok(null);
-    return this.reporter.record(key, entry, status, text).then(() => ok(null));
+    const reporting = this.reporter.record(key, entry, status, truncateOutput(output, entry.outputMaxSize));
+    return reporting ? reporting.then(() => ok(null)) : ok(null);
   }
 
   /** The ACL owner of a check this shard holds ('' for a node check); undefined: not this shard's. */

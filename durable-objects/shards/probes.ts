@@ -51,7 +51,7 @@ export interface ProbesHost {
   /** The check as the shard holds it now (it may have been dropped or redefined while a probe ran). */
   current(key: string): ShardCheck | undefined;
   /** A result the counters let through: the shard records it and tells the catalog as it does a heartbeat. */
-  record(key: string, status: HealthStatus, output: string): Promise<void>;
+  record(key: string, status: HealthStatus, output: string): Promise<void> | undefined;
 }
 
 export class Probes {

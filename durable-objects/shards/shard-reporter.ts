@@ -30,14 +30,18 @@ export interface ShardReporterHost {
 export class ShardReporter {
   constructor(private readonly host: ShardReporterHost) {}
 
-  /** A new status or output: a status change goes to the catalog at once, an output-only change later. */
-  async record(key: string, entry: ShardEntry, status: HealthStatus, output: string): Promise<void> {
-    if (entry.status === status && entry.output === output) return;
+  /**
+   * A new status or output: a status change goes to the catalog at once, an output-only change later.
+   * Undefined when nothing changed or nothing is sent now, so the common heartbeat awaits nothing.
+   */
+  record(key: string, entry: ShardEntry, status: HealthStatus, output: string): Promise<void> | undefined {
+    if (entry.status === status && entry.output === output) return undefined;
     entry.status = status;
     entry.output = output;
     saveEntry(this.host.sql, entry);
-    if (entry.status !== entry.syncedStatus || this.host.interval === 0) await this.report([key]);
-    else this.later(key);
+    if (entry.status !== entry.syncedStatus || this.host.interval === 0) return this.report([key]);
+    this.later(key);
+    return undefined;
   }
 
   /** Sends the current state of `keys` to the Datacenter; on failure, tries again shortly. */
