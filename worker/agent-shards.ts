@@ -4,7 +4,7 @@
 import type { HealthCheck } from './consul/check';
 import type { HealthStatus } from './consul/common';
 import type { DatacenterStub, Env } from './env';
-import type { Outcome } from '../durable-objects/engine/outcome';
+import { fromDone, type Outcome } from '../durable-objects/engine/outcome';
 import { shardCount, shardName, shardOf, type ShardUpdate } from '../durable-objects/shards/shard-of';
 import { objectId } from './federation/choose';
 import { federationOf } from './federation/config';
@@ -26,7 +26,7 @@ export async function agentCheckUpdate(
 ): Promise<Outcome<null>> {
   if (env.AGENT_SHARD) {
     const answer = await shard(env, datacenter, shardOf(checkId, shardCount(env))).checkUpdate(checkId, status, output, owner);
-    if (answer) return answer;
+    if (answer) return fromDone(answer);
   }
   return dc().agentCheckUpdate(checkId, status, output, owner);
 }

@@ -10,6 +10,15 @@ export type Reason = { reason: string };
 export type Outcome<T, F = Refusal> = { ok: true; value: T } | ({ ok: false } & F);
 
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+/**
+ * An `Outcome<null>` as the hottest RPCs (a heartbeat into its shard) answer it: `true` for ok, the
+ * refusal itself otherwise. workerd's RPC pays ~10 µs to carry any object back and next to nothing for a
+ * primitive: 8 % of a heartbeat (BENCHMARKS.md, session 23).
+ */
+export type Done = true | Outcome<never>;
+export const DONE = true;
+export const fromDone = (answer: Done): Outcome<null> => (answer === DONE ? ok(null) : answer);
 export const refuse = (status: 400 | 403 | 404 | 500, reason: string): Outcome<never> => ({ ok: false, status, reason });
 /** A refusal that carries only its reason (the caller decides the status, or collects it). */
 export const failed = (reason: string): Outcome<never, Reason> => ({ ok: false, reason });

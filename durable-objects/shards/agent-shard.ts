@@ -12,7 +12,7 @@ import { TTL_EXPIRED } from '../agent/checks/monitor';
 import { truncateOutput } from '../agent/checks/output';
 import { Clock } from '../engine/clock';
 import { Metrics, type MetricsDump } from '../engine/metrics';
-import { ok, refuse, type Outcome } from '../engine/outcome';
+import { DONE, refuse, type Done } from '../engine/outcome';
 import { Timers } from '../engine/timers';
 import { Probes } from './probes';
 import { checkUpdateInterval, parseShardName, shardCount, shardOf, type ShardCheck, type ShardReportTarget, type ShardSettings, type ShardSync, type ShardUpdate } from './shard-of';
@@ -79,7 +79,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
    * A TTL pass/warn/fail/update. null: this shard does not own the check (the worker then asks the
    * Datacenter, which knows the owner and forwards with `adopt`). `owner` as in Datacenter.agentCheckUpdate.
    */
-  checkUpdate(checkId: string, status: HealthStatus, output: string, owner?: string, adopt?: ShardCheck): Outcome<null> | null | Promise<Outcome<null>> {
+  checkUpdate(checkId: string, status: HealthStatus, output: string, owner?: string, adopt?: ShardCheck): Done | null | Promise<Done> {
     this.stats.requests++;
     this.stats.heartbeats++;
     const key = checkKey(checkId);
@@ -91,7 +91,7 @@ export class AgentShard extends DurableObject<AgentShardEnv> {
     this.metrics.incr('beacon.agent_shard.heartbeats');
     this.timers.set(ttlTimer(key), this.clock.now() + entry.ttl);
     const reporting = this.reporter.record(key, entry, status, truncateOutput(output, entry.outputMaxSize));
-    return reporting ? reporting.then(() => ok(null)) : ok(null);
+    return reporting ? reporting.then(() => DONE) : DONE;
   }
 
   /** The ACL owner of a check this shard holds ('' for a node check); undefined: not this shard's. */

@@ -5,7 +5,7 @@ import type { HealthStatus } from '../../worker/consul/common';
 import type { CheckMonitor } from '../agent/checks/monitor';
 import { checkBody, getCheck, setCheckStatus } from '../catalog/checks';
 import type { Tx } from '../engine/indexes';
-import { refuse, type Outcome } from '../engine/outcome';
+import { fromDone, refuse, type Outcome } from '../engine/outcome';
 import type { ShardLink } from './link';
 import { shardCheckKind, type ShardUpdate } from './shard-of';
 
@@ -39,5 +39,5 @@ export async function forwardHeartbeat(link: ShardLink, checkId: string, status:
   const check = link.checkOf(checkId);
   if (!check?.ttl) return refuse(500, `CheckID "${checkId}" does not have associated TTL`);
   const answer = await link.stub(link.owner(checkId)).checkUpdate(checkId, status, output, undefined, check);
-  return answer ?? refuse(500, `agent shard did not take check "${checkId}"`);
+  return answer ? fromDone(answer) : refuse(500, `agent shard did not take check "${checkId}"`);
 }
